@@ -1,0 +1,112 @@
+// Spline and MLP bias functions: interpolation, exactness where the math guarantees it, gradients against
+// finite differences, and the errors a bad specification gets.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "ada/bias/MLPFunction.h"
+#include "ada/bias/Spline.h"
+#include "ada/io/Bundle.h"
+#include "ada/io/SpecError.h"
+
+using nlohmann::json;
+
+namespace {
+double derivativeByFiniteDifferences(const ada::BiasFunction& f, std::vector<double> y, int k) {
+    const double h = 1e-6;
+    y[k] += h;
+    const double plus = f.evaluate(y.data(), nullptr);
+    y[k] -= 2 * h;
+    const double minus = f.evaluate(y.data(), nullptr);
+    return (plus - minus) / (2 * h);
+}
+}  // namespace
+
+TEST(Spline, InterpolatesGridAndReproducesLinearFunctions) {
+    // A natural cubic spline reproduces a straight line exactly (its second derivatives vanish).
+    std::vector<double> grid = {0.0, 0.3, 0.5, 1.1, 2.0}, values;
+    for (double x : grid)
+        values.push_back(2 * x - 1);
+    ada::Spline s(grid, values, false);
+    for (double x = 0.01; x < 2.0; x += 0.07) {
+        double g;
+        EXPECT_NEAR(s.evaluate(&x, &g), 2 * x - 1, 1e-12);
+        EXPECT_NEAR(g, 2.0, 1e-12);
+    }
+    // Constant beyond the grid, with zero force.
+    double below = -1, above = 3, g;
+    EXPECT_DOUBLE_EQ(s.evaluate(&below, &g), -1.0);
+    EXPECT_EQ(g, 0.0);
+    EXPECT_DOUBLE_EQ(s.evaluate(&above, &g), 3.0);
+}
+
+TEST(Spline, PeriodicSplineApproximatesSineAndWraps) {
+    std::vector<double> grid, values;
+    const int n = 72;
+    for (int k = 0; k <= n; ++k) {
+        grid.push_back(-M_PI + 2 * M_PI * k / n);
+        values.push_back(std::sin(grid.back()) + 0.5 * std::cos(2 * grid.back()));
+    }
+    values.back() = values.front();
+    ada::Spline s(grid, values, true);
+    for (double x = -3.1; x < 3.1; x += 0.13) {
+        double g;
+        const double v = s.evaluate(&x, &g);
+        EXPECT_NEAR(v, std::sin(x) + 0.5 * std::cos(2 * x), 2e-5);
+        EXPECT_NEAR(g, std::cos(x) - std::sin(2 * x), 2e-3);
+        EXPECT_NEAR(g, derivativeByFiniteDifferences(s, {x}, 0), 1e-6);
+        double shifted = x + 4 * M_PI, gs;
+        EXPECT_NEAR(s.evaluate(&shifted, &gs), v, 1e-12);
+    }
+}
+
+TEST(Spline, BadInputIsRejected) {
+    EXPECT_THROW(ada::Spline({0.0, 0.2, 0.1}, {1, 2, 3}, false), ada::SpecError);
+    try {
+        ada::Spline({0.0, 0.2, 0.2}, {1, 2, 3}, false, "bias.json: terms[0].function");
+        FAIL();
+    } catch (const ada::SpecError& e) {
+        EXPECT_NE(std::string(e.what()).find("terms[0].function.grid: must be strictly increasing"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(ada::Spline({0.0, 0.2}, {1, 2, 3}, false), ada::SpecError);
+    EXPECT_THROW(ada::Spline({0.0, 1.0, 2.0, 3.0, 6.2}, {1, 2, 3, 4, 5}, true), ada::SpecError);  // ends differ
+    EXPECT_THROW(ada::Spline({0.0, 1.0}, {1, NAN}, false), ada::SpecError);
+}
+
+TEST(MLPFunction, GradientMatchesFiniteDifferencesAndJsonRoundTrip) {
+    const json spec = {{"type", "mlp"},
+                       {"input_shift", {0.1, -0.2}},
+                       {"input_scale", {2.0, 0.5}},
+                       {"layers", {{{"weight", {{0.3, -0.7}, {1.1, 0.4}, {-0.5, 0.9}}}, {"bias", {0.1, 0.0, -0.2}}, {"activation", "tanh"}},
+                                   {{"weight", {{0.6, -1.2, 0.8}, {0.2, 0.3, 0.1}}}, {"bias", {0.05, -0.1}}, {"activation", "silu"}},
+                                   {{"weight", {{1.5, -0.5}}}, {"bias", {0.3}}, {"activation", "linear"}}}}};
+    ada::MLPFunction f = ada::MLPFunction::fromJson(spec, "t");
+    ada::MLPFunction copy = ada::MLPFunction::fromJson(f.toJson(), "t");
+    ada::MLPFunction fromBundle = ada::MLPFunction::fromBundle(f.toBundle(), "t");
+    std::vector<double> y = {0.4, -1.3}, g(2);
+    const double v = f.evaluate(y.data(), g.data());
+    // Forward pass by hand: h0 = (y - shift)/scale.
+    const double h0[2] = {(0.4 - 0.1) / 2.0, (-1.3 + 0.2) / 0.5};
+    double h1[3];
+    const double W1[3][2] = {{0.3, -0.7}, {1.1, 0.4}, {-0.5, 0.9}}, b1[3] = {0.1, 0.0, -0.2};
+    for (int i = 0; i < 3; ++i)
+        h1[i] = std::tanh(W1[i][0] * h0[0] + W1[i][1] * h0[1] + b1[i]);
+    const double z0 = 0.6 * h1[0] - 1.2 * h1[1] + 0.8 * h1[2] + 0.05, z1 = 0.2 * h1[0] + 0.3 * h1[1] + 0.1 * h1[2] - 0.1;
+    auto silu = [](double z) { return z / (1 + std::exp(-z)); };
+    EXPECT_NEAR(v, 1.5 * silu(z0) - 0.5 * silu(z1) + 0.3, 1e-12);
+    for (int k = 0; k < 2; ++k)
+        EXPECT_NEAR(g[k], derivativeByFiniteDifferences(f, y, k), 1e-7);
+    EXPECT_DOUBLE_EQ(copy.evaluate(y.data(), nullptr), v);
+    EXPECT_DOUBLE_EQ(fromBundle.evaluate(y.data(), nullptr), v);
+}
+
+TEST(MLPFunction, BadShapesAreRejected) {
+    const json wrongBias = {{"layers", {{{"weight", {{1.0, 2.0}}}, {"bias", {0.0, 1.0}}}}}};
+    EXPECT_THROW(ada::MLPFunction::fromJson(wrongBias, "t"), ada::SpecError);
+    const json twoOutputs = {{"layers", {{{"weight", {{1.0}, {2.0}}}, {"bias", {0.0, 1.0}}}}}};
+    EXPECT_THROW(ada::MLPFunction::fromJson(twoOutputs, "t"), ada::SpecError);
+    const json badActivation = {{"layers", {{{"weight", {{1.0}}}, {"bias", {0.0}}, {"activation", "gelu2"}}}}};
+    EXPECT_THROW(ada::MLPFunction::fromJson(badActivation, "t"), ada::SpecError);
+}

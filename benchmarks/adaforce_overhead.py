@@ -10,7 +10,6 @@ noise hits both alike; the table reports the median ns/day of each and the ratio
 """
 
 import argparse
-import json
 import math
 import os
 import statistics
@@ -25,31 +24,25 @@ import openmm.app as app
 import openmm.unit as unit
 
 import openmmada
+from openmmada import bias
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PHI, PSI = [4, 6, 8, 14], [6, 8, 14, 16]
 HEAVY = [1, 4, 5, 6, 8, 10, 14, 15, 16, 18]
 
 
-def bias_spec():
+def bias_terms():
     rng = np.random.default_rng(0)
     grid = np.linspace(-math.pi, math.pi, 37)
-    def spline(values):
-        values = list(values)
-        values[-1] = values[0]
-        return {"type": "spline", "grid": grid.tolist(), "values": values}
+    phi, psi = np.cos(grid - 1.0), 0.5 * np.sin(grid)
+    phi[-1], psi[-1] = phi[0], psi[0]
     sizes = [1, 32, 32, 1]
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append({"weight": (rng.normal(size=(n_out, n_in)) / math.sqrt(n_in)).tolist(),
-                       "bias": (0.1 * rng.normal(size=n_out)).tolist(),
-                       "activation": "tanh" if i < len(sizes) - 2 else "linear"})
-    return {"temperature": 300.0, "terms": [
-        {"observable": {"type": "dihedral", "atoms": PHI}, "function": spline(np.cos(grid - 1.0))},
-        {"observable": {"type": "dihedral", "atoms": PSI}, "function": spline(0.5 * np.sin(grid))},
-        {"observable": {"type": "rg", "atoms": HEAVY},
-         "function": {"type": "mlp", "layers": layers, "input_shift": [0.25], "input_scale": [0.05]}},
-    ]}
+    layers = [(rng.normal(size=(n_out, n_in)) / math.sqrt(n_in), 0.1 * rng.normal(size=n_out),
+               "tanh" if i < len(sizes) - 2 else "linear")
+              for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
+    return [bias.spline_term({"type": "dihedral", "atoms": PHI}, grid, phi),
+            bias.spline_term({"type": "dihedral", "atoms": PSI}, grid, psi),
+            bias.mlp_term({"type": "rg", "atoms": HEAVY}, layers, input_shift=[0.25], input_scale=[0.05])]
 
 
 def make_system(pdb):
@@ -98,8 +91,7 @@ def main(argv=None):
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         bias_path = os.path.join(tmp, "bias.json")
-        with open(bias_path, "w") as f:
-            json.dump(bias_spec(), f)
+        bias.write_bias(bias_path, bias_terms(), temperature=300.0)
         for platform in args.platforms:
             try:
                 mm.Platform.getPlatformByName(platform)

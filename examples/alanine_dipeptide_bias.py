@@ -14,7 +14,6 @@ For a 22-atom system the Reference platform is the fastest here; any platform wo
 """
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -27,6 +26,7 @@ import openmm.app as app
 import openmm.unit as unit
 
 import openmmada
+from openmmada import bias
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PHI_ATOMS = [4, 6, 8, 14]   # C(ACE) N CA C
@@ -34,29 +34,15 @@ PSI_ATOMS = [6, 8, 14, 16]  # N CA C N(NME)
 TEMPERATURE = 300.0
 
 
-def periodic_spline(function, points=73):
-    grid = np.linspace(-math.pi, math.pi, points)
-    values = [float(function(x)) for x in grid]
-    values[-1] = values[0]
-    return {"type": "spline", "grid": grid.tolist(), "values": values, "periodic": True}
-
-
 def write_bias(path):
-    def well(x, centre, depth, width):
-        d = math.atan2(math.sin(x - centre), math.cos(x - centre))  # periodic distance
-        return -depth * math.exp(-0.5 * (d / width) ** 2)
-
-    spec = {
-        "temperature": TEMPERATURE,
-        "terms": [
-            {"observable": {"type": "dihedral", "atoms": PHI_ATOMS},
-             "function": periodic_spline(lambda x: -10.0 * (1 + math.cos(x - 1.0)) / 2)},
-            {"observable": {"type": "dihedral", "atoms": PSI_ATOMS},
-             "function": periodic_spline(lambda x: well(x, 2.6, 1.0, 0.6))},
-        ],
-    }
-    with open(path, "w") as f:
-        json.dump(spec, f, indent=1)
+    grid = np.linspace(-math.pi, math.pi, 73)
+    phi_values = -10.0 * (1 + np.cos(grid - 1.0)) / 2
+    psi_distance = np.arctan2(np.sin(grid - 2.6), np.cos(grid - 2.6))  # periodic distance from psi = 2.6
+    psi_values = -1.0 * np.exp(-0.5 * (psi_distance / 0.6) ** 2)
+    psi_values[-1] = psi_values[0]
+    terms = [bias.spline_term({"type": "dihedral", "atoms": PHI_ATOMS}, grid, phi_values),
+             bias.spline_term({"type": "dihedral", "atoms": PSI_ATOMS}, grid, psi_values)]
+    bias.write_bias(path, terms, temperature=TEMPERATURE)
 
 
 def dihedral(x, atoms):

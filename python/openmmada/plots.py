@@ -1,0 +1,61 @@
+"""Pictures of openmm-ada reports.
+
+``python -m openmmada.plots REPORT.json OUT.png`` draws the report `ada evaluate` writes: one panel per
+observable component with the model's and the reference's histograms on common bins, titled with their
+Jensen-Shannon divergence (nats) and W1 distance.
+"""
+import json
+import math
+import sys
+
+
+def plot_evaluation(report, path, title=None):
+    """Draw an evaluation report (dict or path to its JSON) to ``path`` (PNG)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if not isinstance(report, dict):
+        with open(report) as f:
+            report = json.load(f)
+    components = report["components"]
+    if not components:
+        raise ValueError("the report has no observable components to draw")
+    columns = min(3, len(components))
+    rows = math.ceil(len(components) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.4 * rows), squeeze=False)
+    for ax, c in zip(axes.flat, components):
+        edges = np.asarray(c["edges"])
+        scale = 180 / math.pi if c.get("angle") else 1.0
+        widths = np.diff(edges) * scale
+        for key, label, style in (("p_reference", report.get("reference_label", "reference"), "-"),
+                                  ("p_model", report.get("model_label", "model"), "--")):
+            density = np.asarray(c[key]) / widths
+            ax.stairs(density, edges * scale, label=label, linestyle=style, linewidth=1.6)
+        unit = " (degrees)" if c.get("angle") else ""
+        ax.set_xlabel(f"{c['name']}{unit}")
+        ax.set_ylabel("density")
+        ax.set_title(f"{c['name']}: JSD {c['jsd']:.4f}, W1 {c['w1']:.3g}", fontsize=10)
+    for ax in list(axes.flat)[len(components):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -m openmmada.plots REPORT.json OUT.png", file=sys.stderr)
+        return 2
+    plot_evaluation(argv[0], argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

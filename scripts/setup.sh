@@ -6,9 +6,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 log() { echo "[setup] $*" >&2; }
 
-DEBS=(build-essential cmake ninja-build pkg-config libtorch-dev swig libeigen3-dev nlohmann-json3-dev libcli11-dev
+DEBS=(build-essential cmake ninja-build pkg-config libtorch-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
       liblemon-dev libspectra-dev libgtest-dev libgmock-dev libbenchmark-dev ocl-icd-opencl-dev opencl-headers
-      pocl-opencl-icd clinfo python3 python3-venv python3-dev)
+      pocl-opencl-icd clinfo python3 python3-venv python3-dev
+      libopenblas0-pthread)  # LibTorch from Debian calls the system BLAS: OpenBLAS instead of the reference one
 missing=()
 for p in "${DEBS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,7 +14,7 @@ import os as _os
 import openmm  # must come first: our wrapper builds on the openmm module's SWIG types
 
 from . import _config
-from .openmmada import ADAForce
+from .openmmada import ADAForce, DataRecorder
 
 __version__ = _config.version
 pluginDirectory = _config.pluginDirectory
@@ -38,4 +38,4 @@ def _loadPlugins(directory):
 
 _loadPlugins(pluginDirectory)
 
-__all__ = ["ADAForce", "pluginDirectory", "pluginLoadFailures"]
+__all__ = ["ADAForce", "DataRecorder", "pluginDirectory", "pluginLoadFailures"]

@@ -1,0 +1,103 @@
+#include "ada/models/EGNNVectorField.h"
+
+#include <ATen/ATen.h>
+
+#include "ada/io/JsonFields.h"
+#include "ada/io/SpecError.h"
+
+namespace ada {
+
+namespace {
+
+// One EGNN layer (see the header). The edge MLP's first linear map acts on [h_i, h_j, d²_ij]; it is applied
+// as W_a h_i + W_b h_j + w d²_ij + b so that the node terms cost O(N) rather than O(N²) products.
+class EGNNLayerImpl : public torch::nn::Module {
+public:
+    EGNNLayerImpl(int64_t hidden, bool updatesNodes) : hidden_(hidden) {
+        edgeIn_ = register_module("edge_in", torch::nn::Linear(2 * hidden + 1, hidden));
+        edgeOut_ = register_module("edge_out", torch::nn::Linear(hidden, hidden));
+        coordinateHidden_ = register_module("coordinate_hidden", torch::nn::Linear(hidden, hidden));
+        coordinateOut_ = register_module("coordinate_out", torch::nn::Linear(hidden, 1));
+        if (updatesNodes) {
+            nodeIn_ = register_module("node_in", torch::nn::Linear(2 * hidden, hidden));
+            nodeOut_ = register_module("node_out", torch::nn::Linear(hidden, hidden));
+        }
+    }
+
+    /** Updates x [B, N, S] and h [B, N, H]; offDiagonal [N, N, 1] is 1 − δ_ij. */
+    void forward(at::Tensor& x, at::Tensor& h, const at::Tensor& offDiagonal, double offset) {
+        const int64_t n = x.size(1);
+        const at::Tensor diff = x.unsqueeze(2) - x.unsqueeze(1);               // x_i − x_j  [B, N, N, S]
+        const at::Tensor d2 = diff.pow(2).sum(-1, true);                        // [B, N, N, 1]
+        // sqrt(d² + 1e-12): coinciding particles (the diagonal i = j, or a collision) keep finite derivatives.
+        const at::Tensor distance = (d2 + 1e-12).sqrt();
+        const at::Tensor& w = edgeIn_->weight;                                  // [H, 2H + 1]
+        const at::Tensor hi = at::linear(h, w.narrow(1, 0, hidden_), edgeIn_->bias);
+        const at::Tensor hj = at::matmul(h, w.narrow(1, hidden_, hidden_).t());
+        const at::Tensor pre = hi.unsqueeze(2) + hj.unsqueeze(1) + d2 * w.select(1, 2 * hidden_);
+        const at::Tensor m = at::silu(edgeOut_->forward(at::silu(pre))) * offDiagonal;  // [B, N, N, H]
+        const at::Tensor phiX = coordinateOut_->forward(at::silu(coordinateHidden_->forward(m)));  // [B, N, N, 1]
+        const double mean = 1.0 / static_cast<double>(n - 1);
+        x = x + (diff / (distance + offset) * phiX).sum(2) * mean;
+        if (nodeIn_)
+            h = h + nodeOut_->forward(at::silu(nodeIn_->forward(at::cat({h, m.sum(2) * mean}, -1))));
+    }
+
+private:
+    int64_t hidden_;
+    torch::nn::Linear edgeIn_{nullptr}, edgeOut_{nullptr}, coordinateHidden_{nullptr}, coordinateOut_{nullptr};
+    torch::nn::Linear nodeIn_{nullptr}, nodeOut_{nullptr};
+};
+TORCH_MODULE(EGNNLayer);
+
+}  // namespace
+
+nlohmann::json EGNNVectorFieldOptions::toJson() const {
+    return {{"particles", particles_},           {"spatial_dimension", spatialDimension_}, {"hidden", hidden_},
+            {"layers", layers_},                 {"time_embedding", timeEmbedding_},       {"max_frequency", maxFrequency_},
+            {"distance_offset", distanceOffset_}};
+}
+
+EGNNVectorFieldOptions EGNNVectorFieldOptions::fromJson(const nlohmann::json& config, const std::string& where) {
+    const JsonFields f(config, where);
+    const EGNNVectorFieldOptions defaults(2, 3);
+    return EGNNVectorFieldOptions(f.integer("particles"), f.integer("spatial_dimension"))
+        .hidden(f.integer("hidden", static_cast<int>(defaults.hidden())))
+        .layers(f.integer("layers", static_cast<int>(defaults.layers())))
+        .timeEmbedding(f.integer("time_embedding", static_cast<int>(defaults.timeEmbedding())))
+        .maxFrequency(f.number("max_frequency", defaults.maxFrequency()))
+        .distanceOffset(f.number("distance_offset", defaults.distanceOffset()));
+}
+
+EGNNVectorFieldImpl::EGNNVectorFieldImpl(const EGNNVectorFieldOptions& options) : options_(options) {
+    if (options.particles() < 2 || (options.spatialDimension() != 2 && options.spatialDimension() != 3) || options.hidden() < 1 ||
+        options.layers() < 1 || !(options.distanceOffset() > 0))
+        throw SpecError("egnn_vector_field: expected particles >= 2, spatial_dimension 2 or 3, positive hidden, layers and "
+                        "distance_offset, found " + options.toJson().dump());
+    timeEmbedding_ = register_module("time_embedding", SinusoidalTimeEmbedding(options.timeEmbedding(), options.maxFrequency()));
+    nodeEmbedding_ = register_module("node_embedding", torch::nn::Linear(options.timeEmbedding(), options.hidden()));
+    layers_ = register_module("layers", torch::nn::ModuleList());
+    for (int64_t l = 0; l < options.layers(); ++l)
+        layers_->push_back(EGNNLayer(options.hidden(), l + 1 < options.layers()));
+}
+
+at::Tensor EGNNVectorFieldImpl::forward(const at::Tensor& xIn, const at::Tensor& t) {
+    const int64_t n = options_.particles(), s = options_.spatialDimension();
+    const bool flat = xIn.dim() == 2 && xIn.size(1) == n * s;
+    if (!flat && !(xIn.dim() == 3 && xIn.size(1) == n && xIn.size(2) == s))
+        throw SpecError("egnn_vector_field: expected x of shape [B, " + std::to_string(n) + ", " + std::to_string(s) + "] or [B, " +
+                        std::to_string(n * s) + "], found " + c10::str(xIn.sizes()));
+    const at::Tensor x0 = flat ? xIn.reshape({-1, n, s}) : xIn;
+    const int64_t batch = x0.size(0);
+    const at::Tensor offDiagonal = (1.0 - at::eye(n, x0.options())).unsqueeze(-1);
+    at::Tensor h = nodeEmbedding_->forward(timeEmbedding_->forward(batchTimes(t, x0, "egnn_vector_field")));
+    h = h.unsqueeze(1).expand({batch, n, options_.hidden()});
+    at::Tensor x = x0;
+    for (const auto& layer : *layers_)
+        layer->as<EGNNLayerImpl>()->forward(x, h, offDiagonal, options_.distanceOffset());
+    at::Tensor v = x - x0;
+    v = v - v.mean(1, true);
+    return flat ? v.reshape({batch, n * s}) : v;
+}
+
+}  // namespace ada

@@ -1,0 +1,105 @@
+// Vector-field models: shapes and time handling of the MLP, and the symmetries of the EGNN (translation
+// invariance, rotation/reflection and permutation equivariance, zero centre of mass) in S = 2 and 3.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "ada/io/SpecError.h"
+#include "ada/models/EGNNVectorField.h"
+#include "ada/models/MLPVectorField.h"
+
+namespace {
+
+at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+
+// A random orthogonal matrix (QR of a Gaussian matrix), forced to include a reflection when asked.
+at::Tensor randomOrthogonal(int64_t s, at::Generator& g, bool reflection) {
+    auto [q, r] = at::linalg_qr(at::randn({s, s}, g, at::kDouble));
+    q = q * at::sign(at::diagonal(r)).unsqueeze(0);
+    if ((at::det(q).item<double>() < 0) != reflection)
+        q.select(1, 0).neg_();
+    return q;
+}
+
+}  // namespace
+
+TEST(MLPVectorField, ShapesTimesAndErrors) {
+    ada::MLPVectorField field(ada::MLPVectorFieldOptions(3).hidden(16).layers(2).timeEmbedding(8));
+    field->to(at::kDouble);
+    at::Generator g = generator(1);
+    const at::Tensor x = at::randn({5, 3}, g, at::kDouble);
+    const at::Tensor v = field->forward(x, at::full({5}, 0.3, at::kDouble));
+    EXPECT_EQ(v.sizes(), x.sizes());
+    EXPECT_EQ(v.scalar_type(), at::kDouble);
+    // A scalar time is the same as that time for every sample.
+    EXPECT_TRUE(at::equal(field->forward(x, at::scalar_tensor(0.3, at::kDouble)), v));
+    // Rows are independent: evaluating one sample alone gives its row.
+    EXPECT_TRUE(at::allclose(field->forward(x.narrow(0, 2, 1), at::full({1}, 0.3, at::kDouble)), v.narrow(0, 2, 1), 1e-14, 1e-14));
+    EXPECT_FALSE(at::allclose(field->forward(x, at::full({5}, 0.7, at::kDouble)), v));
+    EXPECT_EQ(field->flatDimension(), 3);
+    EXPECT_EQ(field->config()["hidden"], 16);
+    EXPECT_THROW(field->forward(at::randn({5, 4}, at::kDouble), at::zeros({5}, at::kDouble)), ada::SpecError);
+    EXPECT_THROW(field->forward(x, at::zeros({4}, at::kDouble)), ada::SpecError);
+    EXPECT_THROW(ada::MLPVectorField(ada::MLPVectorFieldOptions(3).timeEmbedding(7)), ada::SpecError);
+    // Named parameters as documented (the bundle tensor names).
+    const auto names = field->named_parameters().keys();
+    EXPECT_NE(std::find(names.begin(), names.end(), "layers.1.weight"), names.end());
+    EXPECT_NE(std::find(names.begin(), names.end(), "output.bias"), names.end());
+    EXPECT_TRUE(field->named_buffers().contains("time_embedding.frequencies"));
+}
+
+class EGNNSymmetry : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(EGNNSymmetry, EquivariantInvariantAndCentred) {
+    const int64_t s = GetParam(), n = 5, batch = 4;
+    ada::EGNNVectorField field(ada::EGNNVectorFieldOptions(n, s).hidden(32).layers(3).timeEmbedding(16));
+    field->to(at::kDouble);
+    at::Generator g = generator(7 + s);
+    const at::Tensor x = 1.5 * at::randn({batch, n, s}, g, at::kDouble);
+    const at::Tensor t = at::rand({batch}, g, at::kDouble);
+    const at::Tensor v = field->forward(x, t);
+    ASSERT_EQ(v.sizes(), x.sizes());
+    EXPECT_GT(v.abs().max().item<double>(), 1e-3);  // not trivially zero
+    EXPECT_LT(v.sum(1).abs().max().item<double>(), 1e-12);  // zero centre of mass
+
+    for (bool reflection : {false, true}) {
+        const at::Tensor r = randomOrthogonal(s, g, reflection);
+        const at::Tensor a = 3.0 * at::randn({batch, 1, s}, g, at::kDouble);
+        // v(x Rᵀ + a, t) = v(x, t) Rᵀ (rows are particle positions)
+        const at::Tensor moved = field->forward(at::matmul(x, r.t()) + a, t);
+        EXPECT_LT((moved - at::matmul(v, r.t())).abs().max().item<double>(), 1e-5) << "reflection " << reflection;
+    }
+    const at::Tensor a = 3.0 * at::randn({batch, 1, s}, g, at::kDouble);
+    EXPECT_LT((field->forward(x + a, t) - v).abs().max().item<double>(), 1e-10);
+
+    const at::Tensor perm = at::randperm(n, g, at::kLong);
+    const at::Tensor permuted = field->forward(x.index_select(1, perm), t);
+    EXPECT_LT((permuted - v.index_select(1, perm)).abs().max().item<double>(), 1e-10);
+
+    // A flattened input gives the flattened output.
+    EXPECT_TRUE(at::allclose(field->forward(x.reshape({batch, n * s}), t), v.reshape({batch, n * s}), 1e-14, 1e-14));
+    EXPECT_EQ(field->flatDimension(), n * s);
+    EXPECT_TRUE(field->zeroCentreOfMass());
+    // Gradients through coinciding particles stay finite (the √0 of the diagonal is avoided).
+    at::Tensor y = x.clone();
+    y.select(1, 1).copy_(y.select(1, 0));
+    y.requires_grad_(true);
+    field->forward(y, t).pow(2).sum().backward();
+    EXPECT_TRUE(at::isfinite(y.grad()).all().item<bool>());
+}
+
+INSTANTIATE_TEST_SUITE_P(SpatialDimensions, EGNNSymmetry, ::testing::Values(2, 3),
+                         [](const ::testing::TestParamInfo<int64_t>& info) { return "S" + std::to_string(info.param); });
+
+TEST(EGNNVectorField, RejectsBadShapesAndOptions) {
+    ada::EGNNVectorField field(ada::EGNNVectorFieldOptions(4, 3).hidden(8).layers(1));
+    EXPECT_THROW(field->forward(at::randn({2, 4, 2}), at::zeros({2})), ada::SpecError);
+    EXPECT_THROW(field->forward(at::randn({2, 11}), at::zeros({2})), ada::SpecError);
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(4, 4)), ada::SpecError);
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(1, 3)), ada::SpecError);
+    // One layer: no node update, every parameter reaches the output.
+    field->forward(at::randn({2, 4, 3}), at::rand({2})).pow(2).sum().backward();
+    for (const auto& p : field->named_parameters())
+        EXPECT_TRUE(p.value().grad().defined()) << p.key();
+}

@@ -1,0 +1,62 @@
+#include "ada/models/TrainedModel.h"
+
+#include <nlohmann/json.hpp>
+
+#include "ada/io/Bundle.h"
+#include "ada/io/JsonFields.h"
+#include "ada/io/SpecError.h"
+#include "ada/models/ModelBundle.h"
+
+#include <ATen/ATen.h>
+
+namespace ada {
+
+using nlohmann::json;
+
+json DataPreparation::toJson() const {
+    json j = {{"layout", particles ? "particles" : "vectors"}, {"atoms", atoms}, {"num_system_atoms", numSystemAtoms},
+              {"centred", centred}, {"aligned", aligned}, {"scale", scale}};
+    if (aligned)
+        j["reference"] = reference;
+    return j;
+}
+
+DataPreparation DataPreparation::fromJson(const json& config, const std::string& where) {
+    JsonFields f(config, where);
+    DataPreparation d;
+    const std::string layout = f.string("layout", "particles");
+    if (layout != "particles" && layout != "vectors")
+        throw SpecError(f.path("layout") + ": expected \"particles\" or \"vectors\", found \"" + layout + "\"");
+    d.particles = layout == "particles";
+    if (f.has("atoms"))
+        d.atoms = f.atomIndices("atoms");
+    d.numSystemAtoms = f.integer("num_system_atoms", 0);
+    d.centred = f.boolean("centred", false);
+    d.aligned = f.boolean("aligned", false);
+    if (d.aligned)
+        d.reference = f.numbers("reference");
+    d.scale = f.number("scale", 1.0);
+    if (!(d.scale > 0))
+        throw SpecError(f.path("scale") + ": expected a positive number");
+    return d;
+}
+
+void saveTrainedModel(VectorField& field, const DataPreparation& data, const std::string& path) {
+    Bundle bundle = vectorFieldBundle(field);
+    bundle.config["data"] = data.toJson();
+    bundle.write(path);
+}
+
+TrainedModel loadTrainedModel(const std::string& path) {
+    Bundle bundle = Bundle::read(path);
+    TrainedModel model;
+    if (bundle.config.contains("data")) {
+        model.data = DataPreparation::fromJson(bundle.config["data"], path + ": config.data");
+        bundle.config.erase("data");
+    }
+    const std::string dtype = bundle.config.value("dtype", std::string("float64"));
+    model.field = vectorFieldFromBundle(bundle, path, at::TensorOptions().dtype(dtype == "float32" ? at::kFloat : at::kDouble));
+    return model;
+}
+
+}  // namespace ada

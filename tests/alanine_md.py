@@ -1,0 +1,50 @@
+"""Short MD of alanine dipeptide (AMBER99SB-ILDN + OBC, 300 K, Reference platform) recorded with
+openmmada.DataRecorder: the data of the pre-training tests and benchmarks.
+
+    python tests/alanine_md.py OUT.npy --ns 2 --seed 1 [--every 250]
+"""
+import argparse
+import os
+import sys
+
+import openmm as mm
+import openmm.app as app
+import openmm.unit as unit
+
+import openmmada
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PHI, PSI = [4, 6, 8, 14], [6, 8, 14, 16]
+
+
+def record(path, nanoseconds, seed, every=250, platform="Reference"):
+    pdb = app.PDBFile(os.path.join(ROOT, "examples", "data", "alanine-dipeptide.pdb"))
+    forcefield = app.ForceField("amber99sbildn.xml", "amber99_obc.xml")
+    system = forcefield.createSystem(pdb.topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)
+    recorder = openmmada.DataRecorder(path, every)
+    system.addForce(recorder)
+    integrator = mm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 0.002 * unit.picoseconds)
+    integrator.setRandomNumberSeed(seed)
+    context = mm.Context(system, integrator, mm.Platform.getPlatformByName(platform))
+    context.setPositions(pdb.positions)
+    mm.LocalEnergyMinimizer.minimize(context)
+    context.setVelocitiesToTemperature(300 * unit.kelvin, seed)
+    integrator.step(int(round(nanoseconds * 1000 / 0.002)))
+    recorder.flush(context)
+    return recorder.getNumFramesRecorded(context)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("output")
+    parser.add_argument("--ns", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--every", type=int, default=250)
+    args = parser.parse_args(argv)
+    frames = record(args.output, args.ns, args.seed, args.every)
+    print(f"wrote {args.output}: {frames} frames")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

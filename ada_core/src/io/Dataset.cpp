@@ -14,13 +14,6 @@ namespace ada {
 
 namespace {
 
-std::string shapeText(const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 // An unbiased draw from [0, bound) (Lemire's threshold on the modulo), identical on every platform, unlike
 // std::uniform_int_distribution whose algorithm the standard leaves open.
 uint64_t boundedDraw(std::mt19937_64& rng, uint64_t bound) {

@@ -21,13 +21,6 @@ bool hostIsLittleEndian() {
     return first == 1;
 }
 
-std::string shapeText(const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 // The header is a Python dict literal with string keys and values that are strings, booleans or tuples of
 // integers; anything else (a list descr of a structured dtype, say) is reported, not guessed at.
 class HeaderParser {
@@ -333,6 +326,13 @@ void writeNpy(const std::string& path, const NpyArray& array) {
         }
     }
     file.commit();
+}
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
 }
 
 }  // namespace ada

@@ -12,13 +12,6 @@
 namespace ada {
 
 namespace {
-std::string shapeText(const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 std::vector<int64_t> withFrames(int64_t frames, const std::vector<int64_t>& frameShape) {
     std::vector<int64_t> shape{frames};
     shape.insert(shape.end(), frameShape.begin(), frameShape.end());

@@ -68,4 +68,7 @@ std::string npyHeaderDict(const std::string& dtype, const std::vector<int64_t>& 
  */
 std::string npyHeaderBlock(const std::string& dtype, const std::vector<int64_t>& shape, int64_t minimumSize = 0);
 
+/** "[2, 22, 3]": a shape as messages print it. */
+std::string shapeText(const std::vector<int64_t>& shape);
+
 }  // namespace ada

@@ -83,3 +83,34 @@ TEST(ObservableComparison, ReportsDistancesPerObservable) {
                                                      "obs.json"),
                  ada::SpecError);
 }
+
+#include "ada/metrics/KernelDensityResidual.h"
+
+TEST(KernelDensityResidual, KnownCases) {
+    std::mt19937 rng(7);
+    std::normal_distribution<double> g(0, 1);
+    auto draw = [&](size_t n, double shiftX, double shiftY) {
+        std::vector<double> x(2 * n);
+        for (size_t i = 0; i < n; ++i) {
+            x[2 * i] = g(rng) + shiftX;
+            x[2 * i + 1] = 0.5 * g(rng) + shiftY;
+        }
+        return x;
+    };
+    const auto a = draw(2000, 0, 0);
+    EXPECT_NEAR(ada::kernelDensityResidual(a, a, 2), 0.0, 1e-12);
+    // Two independent draws of the same law: the noise floor, small but not zero.
+    const double floor = ada::kernelDensityResidual(a, draw(2000, 0, 0), 2);
+    EXPECT_GT(floor, 0.01);
+    EXPECT_LT(floor, 0.15);
+    // Far-apart laws: the residual approaches its maximum, 2.
+    EXPECT_GT(ada::kernelDensityResidual(a, draw(2000, 20, 0), 2), 1.99);
+    // 1-D: N(0,1) against N(1,1): 2 (2 Phi(1/2) - 1) = 0.766 in the limit; the KDE smooths a little.
+    std::vector<double> u(4000), v(4000);
+    for (size_t i = 0; i < u.size(); ++i) {
+        u[i] = g(rng);
+        v[i] = g(rng) + 1;
+    }
+    EXPECT_NEAR(ada::kernelDensityResidual(u, v, 1), 0.766, 0.06);
+    EXPECT_THROW(ada::kernelDensityResidual(u, v, 3), ada::SpecError);
+}

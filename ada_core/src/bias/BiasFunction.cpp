@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ada/bias/MLPFunction.h"
+#include "ada/bias/Polynomial.h"
 #include "ada/bias/Spline.h"
 #include "ada/io/Bundle.h"
 #include "ada/io/JsonFields.h"
@@ -34,7 +35,9 @@ std::unique_ptr<BiasFunction> makeBiasFunction(const nlohmann::json& spec, const
             file = baseDirectory + "/" + file;
         return std::make_unique<MLPFunction>(MLPFunction::fromBundle(Bundle::read(file), where + ".file (" + file + ")"));
     }
-    throw SpecError(f.path("type") + ": unknown function type \"" + type + "\" (expected spline or mlp)");
+    if (type == "polynomial")
+        return std::make_unique<Polynomial>(Polynomial::fromJson(spec, where));
+    throw SpecError(f.path("type") + ": unknown function type \"" + type + "\" (expected spline, mlp or polynomial)");
 }
 
 }  // namespace ada

@@ -1,0 +1,76 @@
+#pragma once
+// The ADA critic of one observable (DESIGN.md §3.3): an MLP f: R^d -> R on standardised inputs,
+//   u = (y - shift) / scale,  h_l = act(W_l h_{l-1} + b_l)  (l = 1..L),  f(y) = W_out h_L + b_out,
+// with a smooth activation (tanh, softplus, silu) so that the bias force J^T grad f is continuous. It is
+// trained (CriticTrainer.h) as a Wasserstein-1 critic and exported, exactly, as an MLPFunction (so it becomes an
+// ADAForce term, U_bias = kT beta f), or for d = 1 tabulated as a Spline.
+// Parameter names: "layers.<l>.weight|bias", "output.weight|bias"; buffers "input_shift", "input_scale".
+#include <cstdint>
+#include <string>
+
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include "ada/bias/MLPFunction.h"
+#include "ada/bias/Spline.h"
+
+namespace ada {
+
+struct CriticOptions {
+    explicit CriticOptions(int64_t dimension) : dimension_(dimension) {}
+    /** d, the dimension of the observable. */
+    TORCH_ARG(int64_t, dimension);
+    /** Width of the hidden layers. */
+    TORCH_ARG(int64_t, hidden) = 64;
+    /** Number of hidden layers L (>= 1). */
+    TORCH_ARG(int64_t, layers) = 2;
+    /** "tanh", "softplus" or "silu" (names as in MLPFunction). */
+    TORCH_ARG(std::string, activation) = "softplus";
+    /** Seed of the weight initialisation (PyTorch's default: U(-1/sqrt(in), 1/sqrt(in))). */
+    TORCH_ARG(uint64_t, seed) = 0;
+
+public:  // TORCH_ARG leaves the access private
+    nlohmann::json toJson() const;
+    /** Throws SpecError naming `where` and the field on a bad or missing value. */
+    static CriticOptions fromJson(const nlohmann::json& config, const std::string& where);
+};
+
+class CriticImpl : public torch::nn::Module {
+public:
+    explicit CriticImpl(const CriticOptions& options);
+    /** y [B, d] -> f(y) [B], in the dtype of the parameters (convert with ->to(at::kDouble) for exact export). */
+    at::Tensor forward(const at::Tensor& y);
+    const CriticOptions& options() const { return options_; }
+
+    /** Sets shift and scale to the per-component mean and standard deviation of y [B, d] (scale 1 where the
+     *  spread is zero). Only conditioning: f stays a function of y, and its Lipschitz constant is in y's units. */
+    void standardize(const at::Tensor& y);
+    bool standardized() const { return standardized_; }
+    at::Tensor inputShift() const { return shift_; }
+    at::Tensor inputScale() const { return scale_; }
+
+    /** factor * f as an MLPFunction (float64 weights; equal to factor * forward in float64 to rounding). With
+     *  factor = beta this is the ADAForce term of the tilt exp(-beta f) at ada_lambda = 1. */
+    MLPFunction toBiasFunction(double factor = 1.0) const;
+    /**
+     * For d = 1: the cubic spline through f at `points` equally spaced nodes of [lo, hi]. If periodic (an angle:
+     * hi - lo = 2 pi), the last node takes the value at lo, since an MLP of the raw angle need not be periodic;
+     * train on wrapped angles so that the seam carries little mass.
+     */
+    Spline toSpline(double lo, double hi, int points, bool periodic) const;
+
+private:
+    CriticOptions options_;
+    torch::nn::ModuleList layers_{nullptr};
+    torch::nn::Linear output_{nullptr};
+    at::Tensor shift_, scale_;
+    bool standardized_ = false;
+};
+TORCH_MODULE(Critic);
+
+}  // namespace ada

@@ -1,0 +1,138 @@
+#include "ada/align/Critic.h"
+
+#include <cmath>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/autograd.h>
+
+#include "ada/io/JsonFields.h"
+#include "ada/io/SpecError.h"
+
+namespace ada {
+
+namespace {
+
+// Written out (rather than at::softplus, which switches to z above 20) so that the MLPFunction export, which
+// switches above 30, agrees to rounding everywhere.
+at::Tensor activate(const std::string& name, const at::Tensor& z) {
+    if (name == "tanh")
+        return at::tanh(z);
+    if (name == "silu")
+        return at::silu(z);
+    return at::where(z > 30, z, at::log1p(at::exp(at::clamp_max(z, 30))));
+}
+
+Eigen::MatrixXd matrixOf(const at::Tensor& t) {
+    const at::Tensor c = t.detach().to(at::kDouble).contiguous();
+    Eigen::MatrixXd m(c.size(0), c.size(1));
+    const double* p = c.data_ptr<double>();
+    for (int64_t r = 0; r < c.size(0); ++r)
+        for (int64_t k = 0; k < c.size(1); ++k)
+            m(r, k) = p[r * c.size(1) + k];
+    return m;
+}
+
+Eigen::VectorXd vectorOf(const at::Tensor& t) {
+    const at::Tensor c = t.detach().to(at::kDouble).contiguous();
+    return Eigen::Map<const Eigen::VectorXd>(c.data_ptr<double>(), c.numel());
+}
+
+}  // namespace
+
+nlohmann::json CriticOptions::toJson() const {
+    return {{"dimension", dimension_}, {"hidden", hidden_}, {"layers", layers_}, {"activation", activation_}, {"seed", seed_}};
+}
+
+CriticOptions CriticOptions::fromJson(const nlohmann::json& config, const std::string& where) {
+    const JsonFields f(config, where);
+    const CriticOptions defaults(1);
+    return CriticOptions(f.integer("dimension"))
+        .hidden(f.integer("hidden", static_cast<int>(defaults.hidden())))
+        .layers(f.integer("layers", static_cast<int>(defaults.layers())))
+        .activation(f.string("activation", defaults.activation()))
+        .seed(static_cast<uint64_t>(f.integer("seed", 0)));
+}
+
+CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
+    if (options.dimension() < 1 || options.hidden() < 1 || options.layers() < 1)
+        throw SpecError("critic: dimension, hidden and layers must be positive, found " + options.toJson().dump());
+    if (options.activation() != "tanh" && options.activation() != "softplus" && options.activation() != "silu")
+        throw SpecError("critic.activation: expected tanh, softplus or silu (smooth, for a continuous bias force), found \"" +
+                        options.activation() + "\"");
+    layers_ = register_module("layers", torch::nn::ModuleList());
+    int64_t in = options.dimension();
+    for (int64_t l = 0; l < options.layers(); ++l) {
+        layers_->push_back(torch::nn::Linear(in, options.hidden()));
+        in = options.hidden();
+    }
+    output_ = register_module("output", torch::nn::Linear(in, 1));
+    shift_ = register_buffer("input_shift", at::zeros({options.dimension()}));
+    scale_ = register_buffer("input_scale", at::ones({options.dimension()}));
+
+    at::Generator g = at::make_generator<at::CPUGeneratorImpl>(options.seed());
+    torch::NoGradGuard noGrad;
+    std::vector<torch::nn::Linear> linears;
+    for (const auto& layer : *layers_)
+        linears.emplace_back(std::dynamic_pointer_cast<torch::nn::LinearImpl>(layer));
+    linears.push_back(output_);
+    for (auto& linear : linears) {
+        const double bound = 1.0 / std::sqrt(static_cast<double>(linear->options.in_features()));
+        linear->weight.uniform_(-bound, bound, g);
+        linear->bias.uniform_(-bound, bound, g);
+    }
+}
+
+at::Tensor CriticImpl::forward(const at::Tensor& y) {
+    if (y.dim() != 2 || y.size(1) != options_.dimension())
+        throw SpecError("critic: expected observable samples of shape [B, " + std::to_string(options_.dimension()) + "], found " +
+                        c10::str(y.sizes()));
+    at::Tensor h = (y - shift_) / scale_;
+    for (const auto& layer : *layers_)
+        h = activate(options_.activation(), layer->as<torch::nn::Linear>()->forward(h));
+    return output_->forward(h).squeeze(1);
+}
+
+void CriticImpl::standardize(const at::Tensor& y) {
+    if (y.dim() != 2 || y.size(1) != options_.dimension() || y.size(0) < 1)
+        throw SpecError("critic: standardize needs samples of shape [B >= 1, " + std::to_string(options_.dimension()) + "], found " +
+                        c10::str(y.sizes()));
+    torch::NoGradGuard noGrad;
+    const at::Tensor yc = y.to(shift_.scalar_type());
+    const at::Tensor spread = y.size(0) > 1 ? yc.std(0) : at::zeros_like(shift_);
+    shift_.copy_(yc.mean(0));
+    scale_.copy_(at::where(spread > 0, spread, at::ones_like(spread)));
+    standardized_ = true;
+}
+
+MLPFunction CriticImpl::toBiasFunction(double factor) const {
+    if (!std::isfinite(factor))
+        throw SpecError("critic: the factor of an exported bias function must be finite, found " + std::to_string(factor));
+    const MLPFunction::Activation act = MLPFunction::activationFromName(options_.activation(), "critic.activation");
+    std::vector<MLPFunction::Layer> layers;
+    for (const auto& layer : *layers_) {
+        const auto* linear = layer->as<torch::nn::Linear>();
+        layers.push_back({matrixOf(linear->weight), vectorOf(linear->bias), act});
+    }
+    layers.push_back({factor * matrixOf(output_->weight), factor * vectorOf(output_->bias), MLPFunction::Activation::Linear});
+    return MLPFunction(std::move(layers), vectorOf(shift_), vectorOf(scale_), "critic");
+}
+
+Spline CriticImpl::toSpline(double lo, double hi, int points, bool periodic) const {
+    if (options_.dimension() != 1)
+        throw SpecError("critic: a spline tabulates a 1-D observable, this critic has dimension " + std::to_string(options_.dimension()));
+    if (points < 3 || !(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
+        throw SpecError("critic: a spline needs at least 3 points on a finite range lo < hi, found " + std::to_string(points) +
+                        " points on [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    const MLPFunction f = toBiasFunction();
+    std::vector<double> grid(points), values(points);
+    for (int k = 0; k < points; ++k) {
+        grid[k] = k + 1 == points ? hi : lo + (hi - lo) * k / (points - 1);
+        values[k] = f.evaluate(&grid[k], nullptr);
+    }
+    if (periodic)
+        values.back() = values.front();
+    return Spline(grid, values, periodic, "critic spline");
+}
+
+}  // namespace ada

@@ -121,18 +121,7 @@ MLPFunction CriticImpl::toBiasFunction(double factor) const {
 Spline CriticImpl::toSpline(double lo, double hi, int points, bool periodic) const {
     if (options_.dimension() != 1)
         throw SpecError("critic: a spline tabulates a 1-D observable, this critic has dimension " + std::to_string(options_.dimension()));
-    if (points < 3 || !(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
-        throw SpecError("critic: a spline needs at least 3 points on a finite range lo < hi, found " + std::to_string(points) +
-                        " points on [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    const MLPFunction f = toBiasFunction();
-    std::vector<double> grid(points), values(points);
-    for (int k = 0; k < points; ++k) {
-        grid[k] = k + 1 == points ? hi : lo + (hi - lo) * k / (points - 1);
-        values[k] = f.evaluate(&grid[k], nullptr);
-    }
-    if (periodic)
-        values.back() = values.front();
-    return Spline(grid, values, periodic, "critic spline");
+    return Spline::tabulate(toBiasFunction(), lo, hi, points, periodic, "critic spline");
 }
 
 }  // namespace ada

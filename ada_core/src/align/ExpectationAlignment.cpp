@@ -184,17 +184,7 @@ Spline ExpectationAlignment::toSpline(int i, double lo, double hi, int points, b
     if (f.inputDimension() != 1)
         throw SpecError("expectation alignment: a spline tabulates a 1-D observable, observable " + std::to_string(i) + " has dimension " +
                         std::to_string(f.inputDimension()));
-    if (points < 3 || !(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
-        throw SpecError("expectation alignment: a spline needs at least 3 points on a finite range lo < hi, found " + std::to_string(points) +
-                        " points on [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    std::vector<double> grid(points), values(points);
-    for (int k = 0; k < points; ++k) {
-        grid[k] = k + 1 == points ? hi : lo + (hi - lo) * k / (points - 1);
-        values[k] = f.evaluate(&grid[k], nullptr);
-    }
-    if (periodic)
-        values.back() = values.front();
-    return Spline(grid, values, periodic, "expectation alignment spline");
+    return Spline::tabulate(f, lo, hi, points, periodic, "expectation alignment spline of observable " + std::to_string(i));
 }
 
 }  // namespace ada

@@ -94,4 +94,20 @@ nlohmann::json Spline::toJson() const {
     return {{"type", "spline"}, {"grid", x_}, {"values", y_}, {"periodic", periodic_}};
 }
 
+Spline Spline::tabulate(const BiasFunction& f, double lo, double hi, int points, bool periodic, const std::string& where) {
+    if (f.inputDimension() != 1)
+        throw SpecError(where + ": a spline tabulates a function of one variable, this one takes " + std::to_string(f.inputDimension()));
+    if (points < 3 || !(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
+        throw SpecError(where + ": a spline needs at least 3 points on a finite range lo < hi, found " + std::to_string(points) +
+                        " points on [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    std::vector<double> grid(points), values(points);
+    for (int k = 0; k < points; ++k) {
+        grid[k] = k + 1 == points ? hi : lo + (hi - lo) * k / (points - 1);
+        values[k] = f.evaluate(&grid[k], nullptr);
+    }
+    if (periodic)
+        values.back() = values.front();
+    return Spline(grid, values, periodic, where);
+}
+
 }  // namespace ada

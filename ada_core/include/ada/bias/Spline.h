@@ -15,6 +15,11 @@ class Spline : public BiasFunction {
 public:
     /** Throws SpecError (naming `where`) if the grid is not increasing, sizes differ, or periodic ends mismatch. */
     Spline(std::vector<double> grid, std::vector<double> values, bool periodic, const std::string& where = "spline");
+    /**
+     * A spline through f at `points` equally spaced nodes on [lo, hi] (f 1-D), e.g. to export a critic as an
+     * ADAForce term; periodic splines take the value at lo for the last node. Throws SpecError naming `where`.
+     */
+    static Spline tabulate(const BiasFunction& f, double lo, double hi, int points, bool periodic, const std::string& where);
     std::string type() const override { return "spline"; }
     int inputDimension() const override { return 1; }
     double evaluate(const double* y, double* gradient) const override;

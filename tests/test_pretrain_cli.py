@@ -49,8 +49,9 @@ def test_pretrained_model_reproduces_phi_psi_of_heldout_md(md):
     samples = np.load(md / "samples.npy")
     assert samples.shape == (2000, 22, 3) and np.isfinite(samples).all()
     result = ada("evaluate", "--samples", md / "samples.npy", "--data", md / "heldout.npy", "--observables",
-                 md / "observables.json", "--report", md / "report.json")
+                 md / "observables.json", "--report", md / "report.json", "--png", md / "report.png")
     assert result.returncode == 0, result.stderr
+    assert (md / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = json.loads((md / "report.json").read_text())
     joint = report["joint"][0]["jsd"]
     print("joint (phi, psi) JSD of the model against held-out MD:", joint)

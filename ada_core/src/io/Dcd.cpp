@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 
+#include "ada/io/ByteOrder.h"
 #include "ada/io/SpecError.h"
 #include "ada/io/StagedFile.h"
 
@@ -15,15 +16,6 @@ namespace {
 constexpr double kAngstromPerNm = 10.0;
 constexpr double kAkmaTimePs = 0.04888821;  // the AKMA time unit in which DCD stores the time step
 constexpr double kDegrees = 180.0 / M_PI;
-
-uint32_t swapped(uint32_t v) { return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24); }
-
-bool hostIsLittleEndian() {
-    const uint16_t one = 1;
-    unsigned char first;
-    std::memcpy(&first, &one, 1);
-    return first == 1;
-}
 
 class RecordReader {
 public:
@@ -43,32 +35,9 @@ public:
             throw SpecError(path_ + ": corrupt DCD file (" + what + ": record markers " + std::to_string(head) + " and " +
                             std::to_string(tail) + " differ)");
     }
-    int32_t int32(const unsigned char* p) const {
-        uint32_t v;
-        std::memcpy(&v, p, 4);
-        if (swap_)
-            v = swapped(v);
-        int32_t s;
-        std::memcpy(&s, &v, 4);
-        return s;
-    }
-    float float32(const unsigned char* p) const {
-        uint32_t v;
-        std::memcpy(&v, p, 4);
-        if (swap_)
-            v = swapped(v);
-        float f;
-        std::memcpy(&f, &v, 4);
-        return f;
-    }
-    double float64(const unsigned char* p) const {
-        unsigned char b[8];
-        for (int k = 0; k < 8; ++k)
-            b[k] = swap_ ? p[7 - k] : p[k];
-        double d;
-        std::memcpy(&d, b, 8);
-        return d;
-    }
+    int32_t int32(const unsigned char* p) const { return loadBytes<int32_t>(p, swap_); }
+    float float32(const unsigned char* p) const { return loadBytes<float>(p, swap_); }
+    double float64(const unsigned char* p) const { return loadBytes<double>(p, swap_); }
 
 private:
     int64_t marker(const std::string& what) {
@@ -114,12 +83,10 @@ DcdTrajectory readDcd(const std::string& path) {
         throw SpecError(path + ": not a DCD file (shorter than its first record)");
     if (std::memcmp(start + 8, "CORD", 4) == 0)
         throw SpecError(path + ": DCD files with 64-bit record markers are not supported (expected 32-bit markers)");
-    uint32_t first;
-    std::memcpy(&first, start, 4);
     bool swap;
-    if (first == 84)
+    if (loadBytes<uint32_t>(start, false) == 84)
         swap = false;
-    else if (swapped(first) == 84)
+    else if (loadBytes<uint32_t>(start, true) == 84)
         swap = true;
     else
         throw SpecError(path + ": not a DCD file (the first record marker is not 84 in either byte order)");

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 
+#include "ada/io/ByteOrder.h"
 #include "ada/io/SpecError.h"
 #include "ada/io/StagedFile.h"
 
@@ -13,13 +14,6 @@ namespace ada {
 namespace {
 
 const char kMagic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
-
-bool hostIsLittleEndian() {
-    const uint16_t one = 1;
-    unsigned char first;
-    std::memcpy(&first, &one, 1);
-    return first == 1;
-}
 
 // The header is a Python dict literal with string keys and values that are strings, booleans or tuples of
 // integers; anything else (a list descr of a structured dtype, say) is reported, not guessed at.
@@ -148,12 +142,7 @@ int itemSizeOf(const std::string& dtype) {
 
 template <typename T>
 double load(const unsigned char* p, bool swap) {
-    unsigned char bytes[sizeof(T)];
-    for (size_t k = 0; k < sizeof(T); ++k)
-        bytes[k] = swap ? p[sizeof(T) - 1 - k] : p[k];
-    T value;
-    std::memcpy(&value, bytes, sizeof(T));
-    return static_cast<double>(value);
+    return static_cast<double>(loadBytes<T>(p, swap));
 }
 
 double convert(const unsigned char* p, char kind, int size, bool swap) {

@@ -54,6 +54,16 @@ TrainedModel loadTrainedModel(const std::string& path) {
         model.data = DataPreparation::fromJson(bundle.config["data"], path + ": config.data");
         bundle.config.erase("data");
     }
+    if (bundle.config.contains("model_kind")) {
+        if (!bundle.config["model_kind"].is_string())
+            throw SpecError(path + ": config.model_kind: expected a string, found " + bundle.config["model_kind"].dump());
+        model.modelKind = bundle.config["model_kind"].get<std::string>();
+        bundle.config.erase("model_kind");
+    }
+    if (bundle.config.contains("sampler")) {
+        model.sampler = bundle.config["sampler"];
+        bundle.config.erase("sampler");
+    }
     const std::string dtype = bundle.config.value("dtype", std::string("float64"));
     model.field = vectorFieldFromBundle(bundle, path, at::TensorOptions().dtype(dtype == "float32" ? at::kFloat : at::kDouble));
     return model;

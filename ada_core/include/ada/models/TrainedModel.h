@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "ada/models/VectorField.h"
 
@@ -35,6 +35,10 @@ struct DataPreparation {
 struct TrainedModel {
     std::shared_ptr<VectorField> field;
     DataPreparation data;
+    /** config["model_kind"]: "flow_matching" (the default, ada pretrain) or "adjoint_sampling" (soc/AdjointSampler.h),
+     *  which says how the field is sampled; config["sampler"] holds that sampler's settings (null for flows). */
+    std::string modelKind = "flow_matching";
+    nlohmann::json sampler;
 };
 
 /** Write field + preparation as one bundle (atomically). */

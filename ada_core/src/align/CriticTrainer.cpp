@@ -5,9 +5,19 @@
 #include <torch/autograd.h>
 #include <torch/optim/adam.h>
 
+#include "ada/io/Bundle.h"
 #include "ada/io/SpecError.h"
+#include "ada/torch/TrainingState.h"
 
 namespace ada {
+
+at::Tensor criticGradientPenalty(Critic& critic, const at::Tensor& yModel, const at::Tensor& yData, at::Generator& generator, bool oneSided) {
+    const at::Tensor eps = at::rand({yModel.size(0), 1}, generator, yModel.scalar_type());
+    const at::Tensor yhat = (eps * yModel + (1 - eps) * yData).requires_grad_(true);
+    const at::Tensor grad = torch::autograd::grad({critic->forward(yhat).sum()}, {yhat}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+    const at::Tensor excess = grad.norm(2, {1}) - 1;
+    return (oneSided ? excess.clamp_min(0) : excess).pow(2).mean();
+}
 
 CriticTrainer::CriticTrainer(Critic critic, const CriticTrainerOptions& options)
     : critic_(std::move(critic)), options_(options), generator_(at::make_generator<at::CPUGeneratorImpl>(options.seed())) {
@@ -43,11 +53,7 @@ double CriticTrainer::train(const at::Tensor& yModelIn, const at::Tensor& yDataI
     for (int64_t s = 0; s < options_.steps(); ++s, ++step_) {
         const at::Tensor ym = yModel.index_select(0, at::randint(yModel.size(0), {b}, generator_, at::kLong));
         const at::Tensor yd = yData.index_select(0, at::randint(yData.size(0), {b}, generator_, at::kLong));
-        const at::Tensor eps = at::rand({b, 1}, generator_, yModel.scalar_type());
-        const at::Tensor yhat = (eps * ym + (1 - eps) * yd).requires_grad_(true);
-        const at::Tensor fhat = critic_->forward(yhat);
-        const at::Tensor grad = torch::autograd::grad({fhat.sum()}, {yhat}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
-        const at::Tensor penalty = (grad.norm(2, {1}) - 1).pow(2).mean();
+        const at::Tensor penalty = criticGradientPenalty(critic_, ym, yd, generator_, options_.oneSided());
         const at::Tensor loss = -(critic_->forward(ym).mean() - critic_->forward(yd).mean()) + options_.penalty() * penalty;
         optimizer_->zero_grad();
         loss.backward();
@@ -60,6 +66,27 @@ double CriticTrainer::estimate(const at::Tensor& yModelIn, const at::Tensor& yDa
     const at::Tensor yModel = checked(yModelIn, "model"), yData = checked(yDataIn, "data");
     at::NoGradGuard noGrad;
     return (critic_->forward(yModel).mean() - critic_->forward(yData).mean()).item<double>();
+}
+
+void CriticTrainer::store(Bundle& bundle, const std::string& prefix) const {
+    storeModuleTensors(*critic_, bundle, prefix + "critic.");
+    storeAdamState(*optimizer_, *critic_, bundle, prefix + "adam.");
+    bundle.tensors[prefix + "generator"] = generatorState(generator_);
+    bundle.tensors[prefix + "counters"] = BundleTensor{{2}, {static_cast<double>(step_), critic_->standardized() ? 1.0 : 0.0}};
+}
+
+void CriticTrainer::restore(const Bundle& bundle, const std::string& where, const std::string& prefix) {
+    const BundleTensor& counters = bundle.tensor(prefix + "counters", where);
+    if (counters.values.size() != 2 || counters.values[0] < 0)
+        throw SpecError(where + ": tensor \"" + prefix + "counters\" must hold [step, standardized]");
+    at::Generator generator = generatorFromState(bundle, prefix + "generator", where);
+    StagedAdamState adam(bundle, *critic_, where, prefix + "adam.");
+    restoreModuleTensors(*critic_, bundle, where, prefix + "critic.");
+    adam.apply(*optimizer_);
+    generator_ = generator;
+    step_ = static_cast<int64_t>(counters.values[0]);
+    if (counters.values[1] != 0)
+        critic_->markStandardized();
 }
 
 }  // namespace ada

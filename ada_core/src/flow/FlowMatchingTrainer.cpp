@@ -17,6 +17,7 @@
 #include "ada/flow/ExponentialMovingAverage.h"
 #include "ada/flow/FlowMatchingLoss.h"
 #include "ada/io/Bundle.h"
+#include "ada/torch/TrainingState.h"
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
 #include "ada/models/ModelBundle.h"
@@ -45,18 +46,6 @@ int64_t int64Field(const JsonFields& f, const std::string& key, int64_t fallback
     if (!v.is_number_integer())
         throw SpecError(f.path(key) + ": expected an integer, found " + v.dump());
     return v.get<int64_t>();
-}
-
-BundleTensor toBundleTensor(const at::Tensor& tensor) {
-    const at::Tensor values = tensor.detach().to(at::kCPU, at::kDouble).contiguous();
-    BundleTensor out;
-    out.shape.assign(values.sizes().begin(), values.sizes().end());
-    out.values.assign(values.data_ptr<double>(), values.data_ptr<double>() + values.numel());
-    return out;
-}
-
-at::Tensor fromBundleTensor(const BundleTensor& stored) {
-    return at::from_blob(const_cast<double*>(stored.values.data()), at::IntArrayRef(stored.shape), at::kDouble).clone();
 }
 
 // A data tensor [n, event...] (or [n, D]) in the model's dtype, reshaped to the event shape and centred.
@@ -300,19 +289,10 @@ void FlowMatchingTrainer::saveCheckpoint(const std::string& path) const {
                      {"loop", loop}};
     storeVectorFieldTensors(*model_, bundle, "model.");
     storeVectorFieldTensors(*ema_, bundle, "ema.");
-    const auto& state = optimizer_->state();
-    for (const auto& item : model_->named_parameters()) {
-        auto it = state.find(c10::guts::to_string(item.value().unsafeGetTensorImpl()));
-        if (it == state.end())
-            continue;
-        const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
-        bundle.tensors["adam." + item.key() + ".exp_avg"] = toBundleTensor(adam.exp_avg());
-        bundle.tensors["adam." + item.key() + ".exp_avg_sq"] = toBundleTensor(adam.exp_avg_sq());
-        bundle.tensors["adam." + item.key() + ".step"] = BundleTensor{{1}, {static_cast<double>(adam.step())}};
-    }
+    storeAdamState(*optimizer_, *model_, bundle, "adam.");
     if (loop_.permutation.defined())
         bundle.tensors["loop.permutation"] = toBundleTensor(loop_.permutation);
-    bundle.tensors["loop.noise_generator"] = toBundleTensor(loop_.noise.get_state());
+    bundle.tensors["loop.noise_generator"] = generatorState(loop_.noise);
     bundle.write(path);
 }
 
@@ -349,13 +329,7 @@ void FlowMatchingTrainer::restoreCheckpoint(const std::string& path) {
             restored.position > samples)
             throw SpecError(path + ": tensor \"loop.permutation\" does not match " + std::to_string(samples) + " training samples");
     }
-    const at::Tensor generatorState = fromBundleTensor(bundle.tensor("loop.noise_generator", path)).to(at::kByte);
-    restored.noise = at::make_generator<at::CPUGeneratorImpl>(0);
-    try {
-        restored.noise.set_state(generatorState);
-    } catch (const c10::Error& e) {
-        throw SpecError(path + ": tensor \"loop.noise_generator\" is not a CPU generator state (" + e.what_without_backtrace() + ")");
-    }
+    restored.noise = generatorFromState(bundle, "loop.noise_generator", path);
 
     // Read into fresh modules first: a bad checkpoint leaves this trainer unchanged.
     const at::TensorOptions tensorOptions = model_->tensorOptions();
@@ -365,31 +339,11 @@ void FlowMatchingTrainer::restoreCheckpoint(const std::string& path) {
     emaCopy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
     restoreVectorFieldTensors(*modelCopy, bundle, path, "model.");
     restoreVectorFieldTensors(*emaCopy, bundle, path, "ema.");
-    std::vector<std::pair<std::string, std::unique_ptr<torch::optim::AdamParamState>>> adamStates;
-    for (const auto& item : model_->named_parameters()) {
-        const std::string prefix = "adam." + item.key();
-        if (!bundle.tensors.count(prefix + ".step"))
-            continue;
-        auto state = std::make_unique<torch::optim::AdamParamState>();
-        state->step(static_cast<int64_t>(bundle.tensors.at(prefix + ".step").values.at(0)));
-        const auto moment = [&](const std::string& name) {
-            const at::Tensor value = fromBundleTensor(bundle.tensor(prefix + name, path));
-            if (!value.sizes().equals(item.value().sizes()))
-                throw SpecError(path + ": tensor \"" + prefix + name + "\" has shape " + c10::str(value.sizes()) + ", the parameter has " +
-                                c10::str(item.value().sizes()));
-            return value.to(tensorOptions);
-        };
-        state->exp_avg(moment(".exp_avg"));
-        state->exp_avg_sq(moment(".exp_avg_sq"));
-        adamStates.emplace_back(c10::guts::to_string(item.value().unsafeGetTensorImpl()), std::move(state));
-    }
+    StagedAdamState adamState(bundle, *model_, path, "adam.");
 
     copyWeights(*modelCopy, *model_);
     copyWeights(*emaCopy, *ema_);
-    auto& state = optimizer_->state();
-    state.clear();
-    for (auto& entry : adamStates)
-        state[entry.first] = std::move(entry.second);
+    adamState.apply(*optimizer_);
     options_ = options;
     reseed();
     loop_ = std::move(restored);

@@ -1,26 +1,19 @@
 #include "ada/models/ModelBundle.h"
 
-#include <set>
-
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include "ada/io/SpecError.h"
+#include "ada/io/JsonFields.h"
 #include "ada/models/EGNNVectorField.h"
+#include "ada/models/GaussianMixtureField.h"
 #include "ada/models/MLPVectorField.h"
+#include "ada/models/ResidualVectorField.h"
+#include "ada/torch/TrainingState.h"
 
 namespace ada {
 
 namespace {
-
-std::vector<std::pair<std::string, at::Tensor>> namedTensors(VectorField& field) {
-    std::vector<std::pair<std::string, at::Tensor>> out;
-    for (const auto& item : field.named_parameters())
-        out.emplace_back(item.key(), item.value());
-    for (const auto& item : field.named_buffers())
-        out.emplace_back(item.key(), item.value());
-    return out;
-}
 
 std::string dtypeName(at::ScalarType type) {
     switch (type) {
@@ -37,41 +30,23 @@ std::shared_ptr<VectorField> buildVectorField(const std::string& kind, const nlo
         return std::make_shared<MLPVectorFieldImpl>(MLPVectorFieldOptions::fromJson(config, where + ": config"));
     if (kind == EGNNVectorFieldImpl::bundleKind)
         return std::make_shared<EGNNVectorFieldImpl>(EGNNVectorFieldOptions::fromJson(config, where + ": config"));
+    if (kind == GaussianMixtureField::bundleKind)
+        return GaussianMixtureField::fromJson(config, where + ": config");
+    if (kind == ResidualVectorField::bundleKind) {
+        const JsonFields f(config, where + ": config");
+        const JsonFields base(f.require("base"), f.path("base"));
+        return std::make_shared<ResidualVectorField>(buildVectorField(base.string("kind"), base.require("config"), base.where()),
+                                                     MLPVectorFieldOptions::fromJson(f.require("correction"), f.path("correction")));
+    }
     throw SpecError(where + ": bundle kind \"" + kind + "\" is not a vector field (expected \"" + MLPVectorFieldImpl::bundleKind +
-                    "\" or \"" + EGNNVectorFieldImpl::bundleKind + "\")");
+                    "\", \"" + EGNNVectorFieldImpl::bundleKind + "\", \"" + GaussianMixtureField::bundleKind + "\" or \"" +
+                    ResidualVectorField::bundleKind + "\")");
 }
 
-void storeVectorFieldTensors(VectorField& field, Bundle& bundle, const std::string& prefix) {
-    for (const auto& [name, tensor] : namedTensors(field)) {
-        const at::Tensor values = tensor.detach().to(at::kCPU, at::kDouble).contiguous();
-        BundleTensor stored;
-        stored.shape.assign(values.sizes().begin(), values.sizes().end());
-        stored.values.assign(values.data_ptr<double>(), values.data_ptr<double>() + values.numel());
-        bundle.tensors[prefix + name] = std::move(stored);
-    }
-}
+void storeVectorFieldTensors(VectorField& field, Bundle& bundle, const std::string& prefix) { storeModuleTensors(field, bundle, prefix); }
 
 void restoreVectorFieldTensors(VectorField& field, const Bundle& bundle, const std::string& where, const std::string& prefix, bool exhaustive) {
-    const auto tensors = namedTensors(field);
-    std::set<std::string> expected;
-    // Check everything first, so that a bad bundle leaves the field unchanged.
-    for (const auto& [name, tensor] : tensors) {
-        expected.insert(prefix + name);
-        const BundleTensor& stored = bundle.tensor(prefix + name, where);
-        if (stored.shape != std::vector<int64_t>(tensor.sizes().begin(), tensor.sizes().end()))
-            throw SpecError(where + ": tensor \"" + prefix + name + "\" has shape " + c10::str(at::IntArrayRef(stored.shape)) +
-                            ", the " + bundle.kind + " config needs " + c10::str(tensor.sizes()));
-    }
-    if (exhaustive)
-        for (const auto& entry : bundle.tensors)
-            if (entry.first.compare(0, prefix.size(), prefix) == 0 && !expected.count(entry.first))
-                throw SpecError(where + ": unexpected tensor \"" + entry.first + "\" (not a parameter of this " + field.kind() + ")");
-    torch::NoGradGuard noGrad;
-    for (const auto& [name, tensor] : tensors) {
-        const BundleTensor& stored = bundle.tensors.at(prefix + name);
-        const at::Tensor values = at::from_blob(const_cast<double*>(stored.values.data()), tensor.sizes(), at::kDouble);
-        tensor.copy_(values);
-    }
+    restoreModuleTensors(field, bundle, where, prefix, exhaustive);
 }
 
 Bundle vectorFieldBundle(VectorField& field) {

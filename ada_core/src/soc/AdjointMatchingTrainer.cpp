@@ -9,7 +9,9 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 
+#include "ada/io/Bundle.h"
 #include "ada/io/SpecError.h"
+#include "ada/torch/TrainingState.h"
 #include "ada/soc/LeanAdjoint.h"
 
 namespace ada {
@@ -86,7 +88,8 @@ at::Tensor AdjointMatchingTrainer::loss(const AdjointMatchingRollout& rollout, c
         torch::NoGradGuard noGrad;
         vBase = base_->forward(x, t);
     }
-    const at::Tensor residual = (2.0 / sigma) * (model_->forward(x, t) - vBase) + sigma * a;
+    const at::Tensor residual = options_.velocityWeighting() ? (model_->forward(x, t) - vBase) + 0.5 * sigma * sigma * a
+                                                             : (2.0 / sigma) * (model_->forward(x, t) - vBase) + sigma * a;
     return residual.pow(2).flatten(1).sum(1).mean();
 }
 
@@ -150,6 +153,30 @@ void AdjointMatchingTrainer::train(int64_t maxIterations) {
         iterate();
         ++done;
     }
+}
+
+void AdjointMatchingTrainer::store(Bundle& bundle, const std::string& prefix) const {
+    storeModuleTensors(*model_, bundle, prefix + "model.");
+    storeAdamState(*optimizer_, *model_, bundle, prefix + "adam.");
+    bundle.tensors[prefix + "generator"] = generatorState(generator_);
+    bundle.tensors[prefix + "counters"] = BundleTensor{
+        {3}, {static_cast<double>(iteration_), static_cast<double>(rewardGradientEvaluations_), static_cast<double>(gradientUpdates_)}};
+}
+
+void AdjointMatchingTrainer::restore(const Bundle& bundle, const std::string& where, const std::string& prefix) {
+    const BundleTensor& counters = bundle.tensor(prefix + "counters", where);
+    if (counters.values.size() != 3 || counters.values[0] < 0 || counters.values[1] < 0 || counters.values[2] < 0)
+        throw SpecError(where + ": tensor \"" + prefix + "counters\" must hold [iteration, reward gradients, updates]");
+    at::Generator generator = generatorFromState(bundle, prefix + "generator", where);
+    StagedAdamState adam(bundle, *model_, where, prefix + "adam.");
+    restoreModuleTensors(*model_, bundle, where, prefix + "model.");
+    adam.apply(*optimizer_);
+    generator_ = generator;
+    iteration_ = static_cast<int64_t>(counters.values[0]);
+    rewardGradientEvaluations_ = static_cast<int64_t>(counters.values[1]);
+    gradientUpdates_ = static_cast<int64_t>(counters.values[2]);
+    lastReportIteration_ = iteration_;
+    lastReport_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace ada

@@ -51,6 +51,8 @@ public:
      *  spread is zero). Only conditioning: f stays a function of y, and its Lipschitz constant is in y's units. */
     void standardize(const at::Tensor& y);
     bool standardized() const { return standardized_; }
+    /** Declares the current shift and scale buffers final (after restoring them from a checkpoint). */
+    void markStandardized() { standardized_ = true; }
     at::Tensor inputShift() const { return shift_; }
     at::Tensor inputScale() const { return scale_; }
 

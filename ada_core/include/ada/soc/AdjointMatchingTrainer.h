@@ -19,6 +19,12 @@
 //      over a set S of time indices: all of 0..K−1, or a random subset of timePoints of them drawn anew each
 //      iteration. The end point t_K = 1 is left out: σ(1) = 0 there and u is undefined;
 //   4. updatesPerRollout Adam steps on θ with this loss.
+// Time weighting. Each time point is its own regression of v_θ − v_base onto −η_t ã(t) (η_t = σ²/2), so scaling
+// the term at t_k by any positive weight leaves the optimum unchanged. The loss above weights the velocity error
+// by (2/σ)² = 2t/(1 − t), which nearly ignores small t, where a multimodal tilt decides how much mass each mode
+// gets; velocityWeighting regresses the velocity itself, Σ_k ‖v_θ − v_base + η_{t_k} ã(t_k)‖²,
+// (an option; in a 1-D mode-reweighting test neither weighting reached the tilt's mode weight reliably within
+// 2000 iterations, see AdversarialAlignment.h).
 // At the optimum u* = −σ ã, i.e. v_θ − v_base = −η_t ã (η_t = σ²/2 = (1 − t)/t): a reward increasing along
 // +x gives ã(1) = −∇r pointing along −x and shifts the velocity along +x, as it should.
 //
@@ -29,6 +35,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <ATen/core/Generator.h>
@@ -47,6 +54,8 @@ class Adam;
 
 namespace ada {
 
+struct Bundle;
+
 struct AdjointMatchingTrainerOptions {
     /** Number of iterations (rollouts). */
     TORCH_ARG(int64_t, iterations) = 1000;
@@ -62,6 +71,8 @@ struct AdjointMatchingTrainerOptions {
     /** K, Euler–Maruyama steps of the uniform SDE grid over [tMin, 1]. */
     TORCH_ARG(int64_t, sdeSteps) = 100;
     TORCH_ARG(double, tMin) = 1e-2;
+    /** Regress v_θ − v_base onto −η ã (true) rather than the control u onto −σ ã (the paper's weighting). */
+    TORCH_ARG(bool, velocityWeighting) = false;
     /** Seeds the generator of the SDE noise and of the time subsets. */
     TORCH_ARG(uint64_t, seed) = 0;
     /** Progress report every K iterations (0: never); also at the last iteration. */
@@ -115,6 +126,12 @@ public:
     int64_t gradientUpdates() const { return gradientUpdates_; }
     const AdjointMatchingTrainerOptions& options() const { return options_; }
     void setProgressCallback(AdjointMatchingProgressCallback callback) { progress_ = std::move(callback); }
+
+    /** The model's tensors, the Adam state, the noise generator and the counters under `prefix`: all a resumed
+     *  run needs to continue bitwise (with the same base, reward and options). */
+    void store(Bundle& bundle, const std::string& prefix) const;
+    /** Restores what store() wrote; checks everything first, so a bad bundle leaves the trainer unchanged. */
+    void restore(const Bundle& bundle, const std::string& where, const std::string& prefix);
 
 private:
     at::Tensor timeSubset();

@@ -9,3 +9,4 @@ void addBiasCommands(CLI::App& app);
 void addPretrainCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addEvaluateCommand(CLI::App& app);
+void addAlignCommand(CLI::App& app);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     addPretrainCommand(app);
     addSampleCommand(app);
     addEvaluateCommand(app);
+    addAlignCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

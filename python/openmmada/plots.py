@@ -1,8 +1,9 @@
 """Pictures of openmm-ada reports.
 
-``python -m openmmada.plots REPORT.json OUT.png`` draws the report `ada evaluate` writes: one panel per
+``python -m openmmada.plots REPORT.json OUT.png`` draws the report `ada evaluate` writes (one panel per
 observable component with the model's and the reference's histograms on common bins, titled with their
-Jensen-Shannon divergence (nats) and W1 distance.
+Jensen-Shannon divergence (nats) and W1 distance) or the one `ada align` writes (kind "alignment": per 1-D
+observable the base, aligned and experimental histograms, and the critic gaps and KL estimate per round).
 """
 import json
 import math
@@ -48,12 +49,59 @@ def plot_evaluation(report, path, title=None):
     return path
 
 
+def plot_alignment(report, path):
+    """Draw an alignment report of `ada align` (dict or path to its JSON) to ``path`` (PNG)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if not isinstance(report, dict):
+        with open(report) as f:
+            report = json.load(f)
+    panels = [o for o in report["observables"] if "edges" in o]
+    count = len(panels) + 1
+    columns = min(3, count)
+    rows = math.ceil(count / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.4 * rows), squeeze=False)
+    for ax, o in zip(axes.flat, panels):
+        edges = np.asarray(o["edges"])
+        scale = 180 / math.pi if o.get("angle") else 1.0
+        widths = np.diff(edges) * scale
+        for key, label, style in (("p_experiment", "experiment", "-"), ("p_base", "base", ":"), ("p_aligned", "aligned", "--")):
+            ax.stairs(np.asarray(o[key]) / widths, edges * scale, label=label, linestyle=style, linewidth=1.6)
+        ax.set_xlabel(o["name"] + (" (degrees)" if o.get("angle") else ""))
+        ax.set_ylabel("density")
+        ax.set_title(f"{o['name']}: W1 {o['w1_base']:.3g} -> {o['w1_aligned']:.3g}", fontsize=10)
+        ax.legend(fontsize=8)
+    ax = list(axes.flat)[len(panels)]
+    history = report["history"]
+    rounds = [h["round"] + 1 for h in history]
+    for name in (history[0]["w1"] if history else {}):
+        ax.plot(rounds, [h["w1"][name] for h in history], label=f"gap {name}")
+    ax.plot(rounds, [h["kl"] for h in history], "k--", label="KL to base (bound)")
+    ax.set_xlabel("round")
+    ax.set_title(f"beta = {report.get('beta')}", fontsize=10)
+    ax.legend(fontsize=8)
+    for ax in list(axes.flat)[count:]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
         print("usage: python -m openmmada.plots REPORT.json OUT.png", file=sys.stderr)
         return 2
-    plot_evaluation(argv[0], argv[1])
+    with open(argv[0]) as f:
+        report = json.load(f)
+    if report.get("kind") == "alignment":
+        plot_alignment(report, argv[1])
+    else:
+        plot_evaluation(report, argv[1])
     return 0
 
 

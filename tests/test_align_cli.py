@@ -1,0 +1,144 @@
+"""`ada align` end to end on a system with an exact base model (DESIGN.md §3.3): one particle in an isotropic
+harmonic well, whose Boltzmann distribution N(0, s² I) is the base flow exactly (a one-component
+gaussian_mixture_field bundle). The "experiment" observes x only, from N(0.04, 0.08²). ADA must move the
+model's x toward it, and the exported bias (U_bias = kT·β·f(x), an ADAForce) must make Langevin MD of the same
+System sample the experimental x distribution, which unbiased MD does not. Bad input gives a one-line error."""
+
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ADA = os.path.join(os.path.dirname(sys.executable), "ada")
+TEMPERATURE = 300.0
+KT = 0.00831446261815324 * TEMPERATURE  # kJ/mol
+SD = 0.1                                # nm, base standard deviation per axis
+TARGET_MEAN, TARGET_SD = 0.04, 0.08
+
+
+def run(*args):
+    return subprocess.run([ADA, *args], capture_output=True, text=True)
+
+
+def write_mixture_bundle(path, means, variances, weights):
+    """A bundle (io/Bundle.h) of kind gaussian_mixture_field: no tensors, all in the config."""
+    header = json.dumps({"kind": "gaussian_mixture_field",
+                         "config": {"weights": weights, "means": means, "variances": variances},
+                         "tensors": []}).encode()
+    with open(path, "wb") as f:
+        f.write(b"ADABNDL\n" + struct.pack("<I", 1) + struct.pack("<Q", len(header)) + header)
+
+
+def w1(a, b):
+    """Exact W1 between two equally large 1-D samples."""
+    return float(np.mean(np.abs(np.sort(a) - np.sort(b))))
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory):
+    root = tmp_path_factory.mktemp("align")
+    write_mixture_bundle(root / "base.model", [[0.0, 0.0, 0.0]], [[SD**2] * 3], [1.0])
+    rng = np.random.default_rng(3)
+    np.save(root / "x.npy", rng.normal(TARGET_MEAN, TARGET_SD, 4000))
+    spec = {"temperature": TEMPERATURE,
+            "observables": [{"name": "x", "observable": {"type": "coordinates", "atoms": [0], "components": "x"},
+                             "data": "x.npy"}]}
+    (root / "observables.json").write_text(json.dumps(spec))
+    return root
+
+
+@pytest.fixture(scope="module")
+def aligned(problem):
+    out = problem / "out"
+    result = run("align", "--model", str(problem / "base.model"), "--observables", str(problem / "observables.json"),
+                 "--out", str(out), "--beta", "20", "--rounds", "20", "--critic-warmup", "1500", "--pool", "3000",
+                 "--generator-iterations", "40", "--generator-lr", "3e-3", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_align_writes_model_bias_and_report(aligned):
+    out, result = aligned
+    for name in ("aligned.model", "bias.json", "report.json", "report.png", "checkpoint.bundle"):
+        assert (out / name).exists(), name
+    report = json.loads((out / "report.json").read_text())
+    x = report["observables"][0]
+    # Base N(0, 0.1²) vs target N(0.04, 0.08²): W1 ≈ 0.04. The aligned generator must get most of the way.
+    assert x["w1_base"] > 0.03
+    assert x["w1_aligned"] < 0.4 * x["w1_base"], x
+    assert len(report["history"]) == 20
+    bias = json.loads((out / "bias.json").read_text())
+    assert bias["temperature"] == TEMPERATURE
+    assert bias["terms"][0]["function"]["type"] == "spline"
+
+
+def simulate_x(bias_path, steps=150000, every=50, seed=5):
+    import openmm
+    import openmm.unit as u
+    import openmmada
+
+    system = openmm.System()
+    system.addParticle(1.0)
+    well = openmm.CustomExternalForce("0.5*k*(x^2+y^2+z^2)")
+    well.addGlobalParameter("k", KT / SD**2)
+    well.addParticle(0, [])
+    system.addForce(well)
+    if bias_path is not None:
+        system.addForce(openmmada.ADAForce(str(bias_path)))
+    integrator = openmm.LangevinMiddleIntegrator(TEMPERATURE * u.kelvin, 5.0 / u.picosecond, 0.002 * u.picoseconds)
+    integrator.setRandomNumberSeed(seed)
+    context = openmm.Context(system, integrator, openmm.Platform.getPlatformByName("Reference"))
+    context.setPositions([[0.0, 0.0, 0.0]])
+    context.setVelocitiesToTemperature(TEMPERATURE * u.kelvin, seed)
+    integrator.step(2000)
+    xs = []
+    for _ in range(steps // every):
+        integrator.step(every)
+        xs.append(context.getState(getPositions=True).getPositions(asNumpy=True).value_in_unit(u.nanometer)[0, 0])
+    return np.asarray(xs)
+
+
+def test_exported_bias_makes_md_sample_the_experiment(aligned):
+    out, _ = aligned
+    target = np.random.default_rng(9).normal(TARGET_MEAN, TARGET_SD, 4000)
+    biased = simulate_x(out / "bias.json")
+    plain = simulate_x(None)
+    # 3000 frames 0.1 ps apart (velocity relaxation 0.2 ps, position period 0.4 ps): a few thousand effectively
+    # independent samples, so sampling noise in W1 is ~0.003 nm; the unbiased gap is ~0.04 nm.
+    assert w1(plain, target[:3000]) > 0.03
+    assert w1(biased, target[:3000]) < 0.01, (biased.mean(), biased.std())
+    assert abs(biased.mean() - TARGET_MEAN) < 0.01 and abs(biased.std() - TARGET_SD) < 0.01
+
+
+@pytest.mark.parametrize("data, fragment", [
+    (np.zeros((10, 2)), "dimension 2"),
+    (np.full(10, np.nan), "NaN"),
+    (np.zeros(0), "empty"),
+])
+def test_align_rejects_bad_observable_files(problem, tmp_path, data, fragment):
+    np.save(tmp_path / "bad.npy", data)
+    spec = json.loads((problem / "observables.json").read_text())
+    spec["observables"][0]["data"] = str(tmp_path / "bad.npy")
+    (tmp_path / "obs.json").write_text(json.dumps(spec))
+    result = run("align", "--model", str(problem / "base.model"), "--observables", str(tmp_path / "obs.json"),
+                 "--out", str(tmp_path / "out"), "--rounds", "1")
+    assert result.returncode != 0
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "out" / "aligned.model").exists()
+
+
+def test_align_rejects_atoms_the_model_lacks_and_missing_files(problem, tmp_path):
+    spec = json.loads((problem / "observables.json").read_text())
+    spec["observables"][0]["observable"] = {"type": "distance", "atoms": [0, 3]}
+    spec["observables"][0]["data"] = str(problem / "x.npy")
+    (tmp_path / "obs.json").write_text(json.dumps(spec))
+    result = run("align", "--model", str(problem / "base.model"), "--observables", str(tmp_path / "obs.json"),
+                 "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "atom 3, which the model does not contain" in result.stderr, result.stderr
+    result = run("align", "--model", str(tmp_path / "missing.model"), "--observables", str(problem / "observables.json"),
+                 "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "missing.model" in result.stderr, result.stderr

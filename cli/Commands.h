@@ -9,4 +9,5 @@ void addBiasCommands(CLI::App& app);
 void addPretrainCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addEvaluateCommand(CLI::App& app);
+void addAdjointSampleCommand(CLI::App& app);
 void addAlignCommand(CLI::App& app);

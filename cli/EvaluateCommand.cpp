@@ -5,6 +5,11 @@
 //                    "joint": [["phi", "psi"]], "bins": 60}
 // Prints per observable the Jensen-Shannon divergence (nats) and W1, writes the report (histograms included)
 // and, with --png, a picture of it drawn by the openmmada Python package next to this program.
+//   ada evaluate --samples samples.npy --data reference.npy --energy dw4|lj13|lj55|openmm:system.xml
+//                [--count 2000] [--seed 0] [--report report.json]
+// compares particle configurations as the energy-based sampler literature does (metrics/GeometricWasserstein.h):
+// geometric W2 and energy W2, on --count frames drawn at random (by --seed) from each file, whose rows must
+// hold the energy's N x S coordinates ([B, N*S] or [B, N, S]).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,14 +23,22 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
+#include <ATen/ATen.h>
+
+#include "EnergyOption.h"
 #include "ada/io/Dataset.h"
+#include "ada/io/Npy.h"
 #include "ada/io/SpecError.h"
+#include "ada/metrics/GeometricWasserstein.h"
 #include "ada/metrics/ObservableComparison.h"
 
 namespace {
 
 struct EvaluateOptions {
-    std::string samples, data, observables, report, png, python;
+    std::string samples, data, observables, report, png, python, energy;
+    int64_t count = 0;
+    uint64_t seed = 0;
+    double temperature = 300.0;
 };
 
 std::string folderOfThisProgram() {
@@ -37,7 +50,74 @@ std::string folderOfThisProgram() {
     return path.substr(0, path.find_last_of('/'));
 }
 
+// `count` rows (all if count <= 0 or more than there are) of an NPY file of configurations of `energy`, chosen
+// at random without replacement, as [count, N*S] float64.
+at::Tensor configurations(const std::string& path, const ada::Energy& energy, int64_t count, uint64_t seed) {
+    const ada::NpyArray array = ada::readNpy(path);
+    const int64_t N = energy.particles(), S = energy.spatialDimension();
+    const bool flat = array.shape.size() == 2 && array.shape[1] == N * S;
+    const bool particles = array.shape.size() == 3 && array.shape[1] == N && array.shape[2] == S;
+    if (!flat && !particles)
+        throw ada::SpecError(path + " holds an array of shape " + ada::shapeText(array.shape) + ", but the " + energy.name() + " energy has " +
+                             std::to_string(N) + " particles in " + std::to_string(S) + "-D (expected [frames, " + std::to_string(N * S) +
+                             "] or [frames, " + std::to_string(N) + ", " + std::to_string(S) + "])");
+    const int64_t frames = array.shape[0];
+    if (frames == 0)
+        throw ada::SpecError(path + " holds no frames");
+    at::Tensor x = at::from_blob(const_cast<double*>(array.values.data()), {frames, N * S}, at::kDouble).clone();
+    if (!at::isfinite(x).all().item<bool>())
+        throw ada::SpecError(path + " holds non-finite coordinates");
+    if (count > 0 && count < frames) {
+        at::Generator generator = at::detail::createCPUGenerator(seed);
+        x = x.index_select(0, at::randperm(frames, generator, at::kLong).narrow(0, 0, count));
+    }
+    return x;
+}
+
+std::vector<double> values(const at::Tensor& x) {
+    const at::Tensor c = x.to(at::kDouble).contiguous();
+    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
+void evaluateSampler(const EvaluateOptions& o) {
+    if (o.count < 0)
+        throw ada::SpecError("--count must be >= 0 (0: all frames)");
+    const std::unique_ptr<ada::Energy> energy = energyFromOption(o.energy, o.temperature, 1);
+    const at::Tensor model = configurations(o.samples, *energy, o.count, o.seed);
+    const at::Tensor reference = configurations(o.data, *energy, o.count, o.seed + 1);
+    const double w2 = ada::geometricW2(values(model), values(reference), energy->particles(), energy->spatialDimension());
+    const at::Tensor modelEnergy = energy->energy(model), referenceEnergy = energy->energy(reference);
+    const double ew2 = ada::energyW2(values(modelEnergy), values(referenceEnergy));
+    std::cout << "geometric W2 " << w2 << "\nenergy W2 " << ew2 << "\nmean energy " << modelEnergy.mean().item<double>() << " (reference "
+              << referenceEnergy.mean().item<double>() << ")\nframes " << model.size(0) << " and " << reference.size(0) << "\n";
+    if (!o.report.empty()) {
+        const nlohmann::json report = {{"energy", o.energy},
+                                       {"geometric_w2", w2},
+                                       {"energy_w2", ew2},
+                                       {"mean_energy", {{"model", modelEnergy.mean().item<double>()}, {"reference", referenceEnergy.mean().item<double>()}}},
+                                       {"frames", {{"model", model.size(0)}, {"reference", reference.size(0)}}},
+                                       {"model_label", o.samples},
+                                       {"reference_label", o.data},
+                                       {"seed", o.seed}};
+        std::ofstream out(o.report);
+        out << report.dump(1) << "\n";
+        if (!out)
+            throw ada::SpecError(o.report + ": cannot write the report");
+        std::cout << "wrote " << o.report << "\n";
+    }
+}
+
 void evaluate(const EvaluateOptions& o) {
+    if (o.observables.empty() == o.energy.empty())
+        throw ada::SpecError("give either --observables (compare observables) or --energy (geometric and energy W2)");
+    if (!o.energy.empty()) {
+        if (!o.png.empty())
+            throw ada::SpecError("--png draws observable reports; it does not apply with --energy");
+        evaluateSampler(o);
+        return;
+    }
+    if (o.report.empty())
+        throw ada::SpecError("--report: a report file is needed with --observables");
     std::ifstream in(o.observables);
     if (!in)
         throw ada::SpecError(o.observables + ": cannot open the observable specification");
@@ -86,8 +166,13 @@ void addEvaluateCommand(CLI::App& app) {
     auto* c = app.add_subcommand("evaluate", "Compare generated configurations with data through observables");
     c->add_option("--samples", o->samples, "generated configurations (.npy or .dcd)")->required();
     c->add_option("--data", o->data, "reference configurations (.npy or .dcd), e.g. held-out MD")->required();
-    c->add_option("--observables", o->observables, "observables to compare (JSON)")->required();
-    c->add_option("--report", o->report, "report to write (JSON)")->required();
+    c->add_option("--observables", o->observables, "observables to compare (JSON)");
+    c->add_option("--report", o->report, "report to write (JSON; needed with --observables)");
+    c->add_option("--energy", o->energy, "instead of observables: geometric and energy W2 for dw4, lj13, lj55, muller-brown or "
+                                         "openmm:<system.xml>");
+    c->add_option("--count", o->count, "with --energy: frames drawn from each file (0: all)")->capture_default_str();
+    c->add_option("--seed", o->seed, "with --energy: seed of the frame selection")->capture_default_str();
+    c->add_option("--temperature", o->temperature, "K, for --energy openmm:<system.xml>")->capture_default_str();
     c->add_option("--png", o->png, "also draw the report to this PNG");
     c->add_option("--python", o->python, "Python with openmmada for --png (default: the one next to ada)");
     c->callback([o] { evaluate(*o); });

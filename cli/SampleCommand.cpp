@@ -3,6 +3,9 @@
 //              [--method dopri5|rk4|sde] [--steps 50] [--batch 1000] [--seed 0]
 // Samples come out in the frame of the training data (centred, and superposed on its reference when the
 // model was trained aligned), in nm (the model's scale undone), one frame per sample.
+// Models of kind "adjoint_sampling" (`ada adjoint-sample`) are sampled by their controlled SDE from X_0 = 0
+// (soc/AdjointSampler.h; --steps overrides the model's SDE steps, --method does not apply); particles in 2-D
+// come out as [count, N*2] NPY. With --energy, also prints their path effective sample size.
 #include <iostream>
 #include <memory>
 
@@ -10,20 +13,25 @@
 #include <CLI/CLI.hpp>
 
 #include "Commands.h"
+#include "EnergyOption.h"
 #include "ada/data/DatasetTensor.h"
 #include "ada/flow/MemorylessSDE.h"
 #include "ada/flow/OdeSampler.h"
 #include "ada/io/Dcd.h"
 #include "ada/io/PdbFrames.h"
 #include "ada/io/SpecError.h"
+#include "ada/metrics/PathEffectiveSampleSize.h"
 #include "ada/models/TrainedModel.h"
+#include "ada/soc/AdjointSampler.h"
 
 namespace {
 
 struct SampleOptions {
-    std::string model, out, topology, method = "dopri5";
+    std::string model, out, topology, method = "dopri5", energy;
     int64_t count = 1000, steps = 50, batch = 1000;
     uint64_t seed = 0;
+    bool stepsGiven = false, methodGiven = false;
+    double temperature = 300.0;
 };
 
 bool endsWith(const std::string& s, const std::string& suffix) {
@@ -41,12 +49,44 @@ void sample(const SampleOptions& o) {
     ada::TrainedModel model = ada::loadTrainedModel(o.model);
     if ((dcd || pdb) && !model.data.particles)
         throw ada::SpecError(o.model + ": the model is of vectors, not particles; write .npy");
+    const bool adjoint = model.modelKind == ada::AdjointSampler::modelKind;
+    if (!adjoint && model.modelKind != "flow_matching")
+        throw ada::SpecError(o.model + ": config.model_kind \"" + model.modelKind + "\" is neither flow_matching nor adjoint_sampling");
+    if (adjoint && o.methodGiven)
+        throw ada::SpecError("--method does not apply to " + o.model + ", an adjoint-sampling model (sampled by its controlled SDE)");
+    if (!adjoint && !o.energy.empty())
+        throw ada::SpecError("--energy (path ESS) applies to adjoint-sampling models; " + o.model + " is a flow model");
+    std::unique_ptr<ada::AdjointSampler> sampler;
+    std::unique_ptr<ada::Energy> energy;
+    if (adjoint) {
+        sampler = std::make_unique<ada::AdjointSampler>(ada::AdjointSampler::fromJson(model.sampler, o.model + ": config.sampler"));
+        if (o.stepsGiven)
+            *sampler = ada::AdjointSampler(sampler->schedule(), o.steps);
+        if (!o.energy.empty()) {
+            energy = energyFromOption(o.energy, o.temperature, 1);
+            if (energy->particles() * energy->spatialDimension() != model.field->flatDimension())
+                throw ada::SpecError("--energy " + o.energy + " has " + std::to_string(energy->particles()) + " particles in " +
+                                     std::to_string(energy->spatialDimension()) + "-D, " + o.model + " samples " +
+                                     std::to_string(model.field->flatDimension()) + " coordinates");
+        }
+    }
     at::Generator generator = at::detail::createCPUGenerator(o.seed);
     std::vector<at::Tensor> parts;
+    std::vector<double> logWeights;
     int64_t evaluations = 0;
     for (int64_t done = 0; done < o.count; done += o.batch) {
         const int64_t n = std::min(o.batch, o.count - done);
-        if (o.method == "sde") {
+        if (adjoint) {
+            if (energy) {
+                const double tau = model.sampler.value("temperature", 1.0);  // the tau of training (1 from ada adjoint-sample)
+                const ada::ControlledPaths paths = sampler->sampleWithLogWeights(*model.field, n, *energy, tau, generator);
+                parts.push_back(paths.samples.reshape({n, -1}));
+                logWeights.insert(logWeights.end(), paths.logWeights.data_ptr<double>(), paths.logWeights.data_ptr<double>() + n);
+            } else {
+                parts.push_back(sampler->sample(*model.field, n, generator).reshape({n, -1}));
+            }
+            evaluations += sampler->steps();
+        } else if (o.method == "sde") {
             ada::MemorylessSDEOptions sde;
             sde.steps = o.steps;
             parts.push_back(ada::MemorylessSDE(sde).sample(*model.field, n, generator).samples);
@@ -74,7 +114,11 @@ void sample(const SampleOptions& o) {
     } else {
         ada::writePdbFrames(o.topology, out.values(), out.numAtoms(), o.out);
     }
-    std::cout << "wrote " << o.out << " (" << o.count << " samples, " << o.method << ", " << evaluations << " field evaluations)\n";
+    std::cout << "wrote " << o.out << " (" << o.count << " samples, " << (adjoint ? "controlled SDE" : o.method) << ", " << evaluations
+              << " field evaluations)\n";
+    if (!logWeights.empty())
+        std::cout << "path ESS " << ada::pathEffectiveSampleSize(logWeights) << " (fraction of " << logWeights.size() << " samples, against "
+                  << o.energy << ")\n";
 }
 
 }  // namespace
@@ -86,10 +130,16 @@ void addSampleCommand(CLI::App& app) {
     c->add_option("--out", o->out, "output: .npy, .dcd or .pdb")->required();
     c->add_option("--count", o->count, "number of samples")->capture_default_str();
     c->add_option("--topology", o->topology, "template PDB for .pdb output");
-    c->add_option("--method", o->method, "dopri5 (adaptive ODE), rk4 (ODE, --steps) or sde (memoryless SDE, --steps)")->capture_default_str()
-        ->check(CLI::IsMember({"dopri5", "rk4", "sde"}));
-    c->add_option("--steps", o->steps, "steps of rk4 or sde")->capture_default_str();
+    auto* method = c->add_option("--method", o->method, "dopri5 (adaptive ODE), rk4 (ODE, --steps) or sde (memoryless SDE, --steps)")
+        ->capture_default_str()->check(CLI::IsMember({"dopri5", "rk4", "sde"}));
+    auto* steps = c->add_option("--steps", o->steps, "steps of rk4 or sde (adjoint-sampling models: default their own)")->capture_default_str();
+    c->add_option("--energy", o->energy, "adjoint-sampling models: also print the path ESS against this energy (as in adjoint-sample)");
+    c->add_option("--temperature", o->temperature, "K, for --energy openmm:<system.xml>")->capture_default_str();
     c->add_option("--batch", o->batch, "samples integrated at once")->capture_default_str();
     c->add_option("--seed", o->seed, "random seed")->capture_default_str();
-    c->callback([o] { sample(*o); });
+    c->callback([o, method, steps] {
+        o->methodGiven = method->count() > 0;
+        o->stepsGiven = steps->count() > 0;
+        sample(*o);
+    });
 }

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     addSampleCommand(app);
     addEvaluateCommand(app);
     addAlignCommand(app);
+    addAdjointSampleCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -4,7 +4,7 @@
 // - a Gaussian target N(0, s^2 I) on the zero-centre-of-mass subspace of 3 particles in 2-D (d = 4):
 //   without control the path weight is the terminal ratio pi / p_base, whose ESS fraction is known in closed
 //   form, (s sqrt(2v - s^2) / v)^d; with the optimal control u*(x, t) = -sigma(t) a x / (1 + a r(t))
-//   (a = 1/s^2 - 1/v, r(t) the variance still to come) the weights are constant up to the time step, ESS close to 1.
+//   (a = 1/s^2 - 1/v, r(t) the variance still to come; the field is f = u / sigma) the weights are constant up to the time step, ESS close to 1.
 //   A sign error in either Girsanov term, or a missing one, gives a much smaller ESS there.
 #include <gtest/gtest.h>
 
@@ -39,8 +39,8 @@ private:
     double s_;
 };
 
-// u(x, t) = -sigma(t) a x / (1 + a (nu_1 - nu_t)), a = scale * (1/s^2 - 1/nu_1); scale 0 is the zero control,
-// scale 1 the optimal one.
+// f(x, t) = u(x, t) / sigma(t) = -a x / (1 + a (nu_1 - nu_t)), a = scale * (1/s^2 - 1/nu_1); scale 0 is the zero
+// control, scale 1 the optimal one.
 class GaussianControl : public ada::VectorField {
 public:
     GaussianControl(const ada::AdjointSampler& sampler, double s, double scale) : sampler_(sampler) {
@@ -48,7 +48,7 @@ public:
     }
     at::Tensor forward(const at::Tensor& x, const at::Tensor& t) override {
         const double time = t.item<double>(), remaining = sampler_.schedule().variance(1.0) - sampler_.schedule().variance(time);
-        return -sampler_.schedule().sigma(time) * a_ * x / (1 + a_ * remaining);
+        return -a_ * x / (1 + a_ * remaining);
     }
     std::string kind() const override { return "gaussian_control"; }
     nlohmann::json config() const override { return nlohmann::json::object(); }

@@ -35,7 +35,7 @@ ControlledPaths AdjointSampler::integrate(VectorField& control, int64_t count, a
     for (int64_t k = 0; k < steps_; ++k) {
         const double t = k * h, next = k + 1 == steps_ ? 1.0 : (k + 1) * h;
         const double root = std::sqrt(schedule_.variance(next) - schedule_.variance(t));  // sqrt(dnu_k)
-        const at::Tensor c = base.project(control.forward(x, at::full({}, t, opts))) * (root / schedule_.sigma(t));
+        const at::Tensor c = base.project(control.forward(x, at::full({}, t, opts))) * root;
         const at::Tensor noise = base.project(at::randn(shape, generator, opts));
         if (weights) {
             const at::Tensor c64 = c.reshape({count, -1}).to(at::kDouble), xi = noise.reshape({count, -1}).to(at::kDouble);

@@ -1,0 +1,138 @@
+"""Adjoint Sampling on DW-4 and LJ-13 (DESIGN.md §3.4, §5): `ada adjoint-sample` trains an EGNN control from the
+energy alone, `ada sample` draws 2000 configurations (and prints their path ESS), and `ada evaluate --energy`
+compares them with 2000 of the published reference samples (geometric W2 with permutations, rotations and
+reflections; energy W2), for several seeds; prints a markdown table of mean ± sd next to the published numbers
+(Havens et al., "Adjoint Sampling", ICML 2025), with the energy evaluations, gradient updates and wall time.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/adjoint_sampling.py [--systems dw4 lj13] [--seeds 0 1 2]
+        [--folder /tmp/as-bench] [--markdown docs/benchmarks/adjoint_sampling.md]
+
+Training is resumable: each run checkpoints into --folder and a finished model is reused, so the script can be
+interrupted and restarted; with --iterations larger than a finished run's (its checkpoints and timing copied to
+a new --folder, the timing as <name>.json.partial), training continues where it stopped. The hyper-parameters of each system are in SETTINGS (the exact command lines are
+printed and written to the markdown).
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADA = os.path.join(os.path.dirname(sys.executable), "ada")
+DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+PUBLISHED = {"dw4": (0.62, 0.55), "lj13": (1.67, 2.40), "lj55": (4.04, 30.83)}
+SETTINGS = {
+    "dw4": ["--iterations", 400, "--samples-per-iteration", 64, "--updates-per-iteration", 50, "--batch", 64,
+            "--buffer", 2000, "--lr", 1e-3, "--sigma-max", 2.0, "--sigma-min", 1e-3, "--sde-steps", 50,
+            "--clip", 10, "--hidden", 32, "--layers", 3],
+    "lj13": ["--iterations", 300, "--samples-per-iteration", 32, "--updates-per-iteration", 50, "--batch", 32,
+             "--buffer", 3200, "--lr", 1e-3, "--sigma-max", 1.0, "--sigma-min", 1e-3, "--sde-steps", 50,
+             "--clip", 10, "--hidden", 32, "--layers", 3],
+}
+
+
+def ada(*args, log=None):
+    command = [ADA, *map(str, args)]
+    if args[0] == "adjoint-sample":
+        print("$ " + " ".join(command), flush=True)
+    result = subprocess.run(command, capture_output=True, text=True)
+    if log:
+        with open(log, "a") as f:
+            f.write("$ " + " ".join(command) + "\n" + result.stderr + result.stdout)
+    if result.returncode != 0:
+        raise RuntimeError(" ".join(command) + "\n" + result.stderr)
+    return result.stdout
+
+
+def number(pattern, text):
+    match = re.search(pattern, text)
+    if not match:
+        raise RuntimeError(f"no {pattern!r} in\n{text}")
+    return float(match.group(1))
+
+
+def run(system, seed, folder, extra, iterations=None):
+    model = os.path.join(folder, f"{system}_seed{seed}.adab")
+    checkpoint = os.path.join(folder, f"{system}_seed{seed}.ckpt.adab")
+    timing = os.path.join(folder, f"{system}_seed{seed}.json")
+    log = os.path.join(folder, f"{system}_seed{seed}.log")
+    settings = list(SETTINGS[system])
+    if iterations:
+        settings[settings.index("--iterations") + 1] = iterations
+    train = ["adjoint-sample", "--energy", system, "--out", model, "--seed", seed, *settings, *extra,
+             "--checkpoint", checkpoint, "--checkpoint-every", 25]
+    if not os.path.exists(timing):
+        previous = 0.0
+        if os.path.exists(checkpoint):
+            train += ["--resume", checkpoint]
+            if os.path.exists(timing + ".partial"):
+                with open(timing + ".partial") as f:
+                    previous = json.load(f)["seconds"]
+        start = time.perf_counter()
+        with open(timing + ".partial", "w") as f:
+            json.dump({"seconds": previous}, f)
+        out = ada(*train, log=log)
+        seconds = previous + time.perf_counter() - start
+        record = {"seconds": seconds, "energy_evaluations": number(r"(\d+) energy evaluations", out),
+                  "gradient_updates": number(r"(\d+) gradient updates", out)}
+        with open(timing, "w") as f:
+            json.dump(record, f)
+    with open(timing) as f:
+        record = json.load(f)
+    samples = os.path.join(folder, f"{system}_seed{seed}_samples.npy")
+    sample = ["sample", "--model", model, "--count", 2000, "--out", samples, "--seed", seed, "--energy", system]
+    out = ada(*sample, log=log)
+    record["path_ess"] = number(r"path ESS ([0-9.eE+-]+)", out)
+    evaluate = ["evaluate", "--samples", samples, "--data", os.path.join(DATA, f"{system}_reference.npy"), "--energy", system,
+                "--count", 2000, "--seed", seed]
+    out = ada(*evaluate, log=log)
+    record["w2"] = number(r"geometric W2 ([0-9.eE+-]+)", out)
+    record["energy_w2"] = number(r"energy W2 ([0-9.eE+-]+)", out)
+    record["commands"] = [" ".join(["ada", *map(str, c)]) for c in (train, sample, evaluate)]
+    return record
+
+
+def spread(values):
+    mean = statistics.mean(values)
+    return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
+
+
+def main(argv=None):
+    global ADA
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--systems", nargs="+", default=["dw4", "lj13"], choices=sorted(SETTINGS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--folder", default="/tmp/adjoint-sampling-benchmark")
+    parser.add_argument("--markdown")
+    parser.add_argument("--iterations", type=int, help="instead of the iterations in SETTINGS; with the checkpoints of a "
+                        "shorter run in --folder, training continues from them (bitwise as one long run)")
+    parser.add_argument("--extra", default="", help="more adjoint-sample options for every run, e.g. '--lr 3e-4'")
+    parser.add_argument("--ada", default=ADA, help="the ada program (default: beside this Python)")
+    args = parser.parse_args(argv)
+    ADA = args.ada
+    os.makedirs(args.folder, exist_ok=True)
+    rows, commands = [], []
+    for system in args.systems:
+        records = [run(system, seed, args.folder, args.extra.split(), args.iterations) for seed in args.seeds]
+        for r in records:
+            print(json.dumps(r), flush=True)
+        commands += [c for r in records for c in r["commands"]]
+        evaluations = statistics.mean(r["energy_evaluations"] for r in records)
+        updates = statistics.mean(r["gradient_updates"] for r in records)
+        rows.append(f"| {system} | {spread([r['w2'] for r in records])} | {spread([r['energy_w2'] for r in records])} | "
+                    f"{PUBLISHED[system][0]} / {PUBLISHED[system][1]} | {spread([r['path_ess'] for r in records])} | "
+                    f"{evaluations:.0f} | {updates:.0f} | {spread([r['seconds'] / 60 for r in records])} |")
+    table = ["| system | geometric W2 | energy W2 | published W2 / energy W2 | path ESS | energy evaluations | "
+             "gradient updates | wall time (min) |", "|---|---|---|---|---|---|---|---|", *rows]
+    print("\n".join(table))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(table) + "\n\nCommands:\n\n" + "\n".join(f"    {c}" for c in commands) + "\n")
+
+
+if __name__ == "__main__":
+    main()

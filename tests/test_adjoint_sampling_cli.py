@@ -1,0 +1,104 @@
+"""`ada adjoint-sample` end to end (tiny budgets: this checks the plumbing, the learning is checked in
+ada_core/tests/TestAdjointSampling*.cpp and measured in docs/benchmarks/adjoint_sampling.md): progress lines,
+checkpoint and resume, a model file that `ada sample` draws from by its controlled SDE and `ada evaluate
+--energy` compares with the published reference samples, any OpenMM System as the energy, and a one-line
+reason with a non-zero exit status on bad input."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ADA = os.path.join(os.path.dirname(sys.executable), "ada")
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "data")
+TINY = ["--samples-per-iteration", 16, "--updates-per-iteration", 4, "--batch", 16, "--buffer", 64, "--sde-steps", 10,
+        "--hidden", 8, "--layers", 2, "--progress-every", 1]
+
+
+def ada(*args):
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+    return subprocess.run([ADA, *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def one_line_error(result, *fragments):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_train_resume_sample_evaluate_dw4(tmp_path):
+    checkpoint, model = tmp_path / "ckpt.adab", tmp_path / "dw4.adab"
+    result = ada("adjoint-sample", "--energy", "dw4", "--out", model, "--iterations", 2, *TINY, "--seed", 1,
+                 "--checkpoint", checkpoint, "--checkpoint-every", 1)
+    assert result.returncode == 0, result.stderr
+    assert "iteration 2/2" in result.stderr and "it/s" in result.stderr and "ETA" in result.stderr
+    assert "32 energy evaluations" in result.stdout and "8 gradient updates" in result.stdout
+    result = ada("adjoint-sample", "--energy", "dw4", "--out", model, "--iterations", 3, "--resume", checkpoint,
+                 "--checkpoint", checkpoint, "--progress-every", 1)
+    assert result.returncode == 0, result.stderr
+    assert "resumed from" in result.stderr and "iteration 3/3" in result.stderr
+    assert "48 energy evaluations" in result.stdout and "12 gradient updates" in result.stdout
+
+    samples = tmp_path / "samples.npy"
+    result = ada("sample", "--model", model, "--count", 300, "--batch", 128, "--out", samples, "--seed", 2, "--energy", "dw4")
+    assert result.returncode == 0, result.stderr
+    assert "controlled SDE" in result.stdout and "30 field evaluations" in result.stdout  # 3 batches x 10 steps
+    ess = float(result.stdout.split("path ESS ")[1].split()[0])
+    assert 0 < ess <= 1
+    x = np.load(samples)
+    assert x.shape == (300, 8) and np.isfinite(x).all()
+    assert np.abs(x.reshape(300, 4, 2).mean(1)).max() < 1e-4  # zero centre of mass
+    one_line_error(ada("sample", "--model", model, "--count", 10, "--out", samples, "--method", "rk4"), "--method")
+
+    result = ada("evaluate", "--samples", samples, "--data", os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4",
+                 "--count", 300, "--seed", 0, "--report", tmp_path / "report.json")
+    assert result.returncode == 0, result.stderr
+    w2 = float(result.stdout.split("geometric W2 ")[1].split()[0])
+    energy_w2 = float(result.stdout.split("energy W2 ")[1].split()[0])
+    assert w2 > 0 and energy_w2 > 0
+    # The reference against itself (other frames): the sampling floor, far below an untrained sampler.
+    result = ada("evaluate", "--samples", os.path.join(DATA, "dw4_reference.npy"), "--data",
+                 os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4", "--count", 300, "--seed", 0)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split("energy W2 ")[1].split()[0]) < energy_w2
+
+
+def test_any_openmm_system(tmp_path):
+    import openmm
+    system = openmm.System()
+    bonds = openmm.HarmonicBondForce()
+    for i in range(3):
+        system.addParticle(12.0)
+    bonds.addBond(0, 1, 0.15, 2000.0)
+    bonds.addBond(1, 2, 0.15, 2000.0)
+    system.addForce(bonds)
+    xml = tmp_path / "system.xml"
+    xml.write_text(openmm.XmlSerializer.serialize(system))
+    model = tmp_path / "openmm.adab"
+    result = ada("adjoint-sample", "--energy", f"openmm:{xml}", "--temperature", 300, "--out", model, "--iterations", 2,
+                 *TINY, "--sigma-max", 0.2)
+    assert result.returncode == 0, result.stderr
+    samples = tmp_path / "samples.npy"
+    result = ada("sample", "--model", model, "--count", 20, "--out", samples, "--energy", f"openmm:{xml}")
+    assert result.returncode == 0, result.stderr
+    assert np.load(samples).shape == (20, 3, 3)
+
+
+def test_bad_input(tmp_path):
+    out = tmp_path / "m.adab"
+    one_line_error(ada("adjoint-sample", "--energy", "dw5", "--out", out), "unknown energy \"dw5\"")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<System><Particles>")
+    one_line_error(ada("adjoint-sample", "--energy", f"openmm:{bad}", "--out", out), str(bad), "System XML")
+    one_line_error(ada("adjoint-sample", "--energy", f"openmm:{tmp_path / 'missing.xml'}", "--out", out), "missing.xml")
+    one_line_error(ada("adjoint-sample", "--energy", "dw4", "--temperature", 300, "--out", out), "--temperature")
+    one_line_error(ada("adjoint-sample", "--energy", "lj13", "--sigma-min", 2, "--sigma-max", 1, "--out", out), "sigma")
+    one_line_error(ada("adjoint-sample", "--energy", "dw4", "--resume", tmp_path / "none.adab", "--out", out), "none.adab")
+    # A reference file of another system: LJ-13 configurations compared under the DW-4 energy.
+    one_line_error(ada("evaluate", "--samples", os.path.join(DATA, "lj13_reference.npy"), "--data",
+                       os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4"), "lj13_reference.npy", "4 particles in 2-D")
+    one_line_error(ada("evaluate", "--samples", os.path.join(DATA, "dw4_reference.npy"), "--data",
+                       os.path.join(DATA, "dw4_reference.npy")), "--observables", "--energy")

@@ -10,8 +10,6 @@
 // compares particle configurations as the energy-based sampler literature does (metrics/GeometricWasserstein.h):
 // geometric W2 and energy W2, on --count frames drawn at random (by --seed) from each file, whose rows must
 // hold the energy's N x S coordinates ([B, N*S] or [B, N, S]).
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -23,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
+#include "ReportPlot.h"
 #include <ATen/ATen.h>
 
 #include "EnergyOption.h"
@@ -40,15 +39,6 @@ struct EvaluateOptions {
     uint64_t seed = 0;
     double temperature = 300.0;
 };
-
-std::string folderOfThisProgram() {
-    char buffer[4096];
-    const ssize_t n = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-    if (n <= 0)
-        return ".";
-    std::string path(buffer, n);
-    return path.substr(0, path.find_last_of('/'));
-}
 
 // `count` rows (all if count <= 0 or more than there are) of an NPY file of configurations of `energy`, chosen
 // at random without replacement, as [count, N*S] float64.
@@ -150,10 +140,7 @@ void evaluate(const EvaluateOptions& o) {
             throw ada::SpecError(o.report + ": cannot write the report");
     }
     if (!o.png.empty()) {
-        const std::string python = o.python.empty() ? folderOfThisProgram() + "/python" : o.python;
-        const std::string command = "'" + python + "' -m openmmada.plots '" + o.report + "' '" + o.png + "'";
-        if (std::system(command.c_str()) != 0)
-            throw ada::SpecError("drawing " + o.png + " failed (" + command + ")");
+        drawReport(o.report, o.png, o.python);
         std::cout << "wrote " << o.png << "\n";
     }
     std::cout << "wrote " << o.report << "\n";

@@ -17,10 +17,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PHI, PSI = [4, 6, 8, 14], [6, 8, 14, 16]
 
 
-def record(path, nanoseconds, seed, every=250, platform="Reference"):
+IMPLICIT = ("amber99sbildn.xml", "amber99_obc.xml")
+VACUUM = ("amber99sbildn.xml",)
+
+
+def record(path, nanoseconds, seed, every=250, platform="Reference", forcefields=IMPLICIT, forces=()):
+    """Record MD frames to `path`; `forcefields` (OpenMM ForceField files) and extra `forces` (e.g. an
+    ADAForce) define the System."""
     pdb = app.PDBFile(os.path.join(ROOT, "examples", "data", "alanine-dipeptide.pdb"))
-    forcefield = app.ForceField("amber99sbildn.xml", "amber99_obc.xml")
+    forcefield = app.ForceField(*forcefields)
     system = forcefield.createSystem(pdb.topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)
+    for force in forces:
+        system.addForce(force)
     recorder = openmmada.DataRecorder(path, every)
     system.addForce(recorder)
     integrator = mm.LangevinMiddleIntegrator(300 * unit.kelvin, 1 / unit.picosecond, 0.002 * unit.picoseconds)

@@ -8,6 +8,10 @@ is listed in ``pluginLoadFailures`` instead of raising.
     >>> import openmm, openmmada
     >>> force = openmmada.ADAForce("bias.json")
     >>> system.addForce(force)
+
+``openmmada.GenerativeMove`` (Monte Carlo moves from a generative model) needs LibTorch: it lives in the
+module ``openmmada.learn``, imported on first use, so that ``import openmmada`` alone does not load LibTorch.
+Import ``openmmada.learn`` (or touch ``openmmada.GenerativeMove``) before deserializing XML that holds one.
 """
 import os as _os
 
@@ -38,4 +42,14 @@ def _loadPlugins(directory):
 
 _loadPlugins(pluginDirectory)
 
-__all__ = ["ADAForce", "DataRecorder", "pluginDirectory", "pluginLoadFailures"]
+_LEARN_CLASSES = ("GenerativeMove",)
+
+
+def __getattr__(name):
+    if name in _LEARN_CLASSES:
+        from . import learn
+        return getattr(learn, name)
+    raise AttributeError(f"module 'openmmada' has no attribute '{name}'")
+
+
+__all__ = ["ADAForce", "DataRecorder", "GenerativeMove", "pluginDirectory", "pluginLoadFailures"]

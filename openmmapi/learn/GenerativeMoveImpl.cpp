@@ -1,0 +1,154 @@
+#include "internal/GenerativeMoveImpl.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "ada/flow/FlowProposal.h"
+#include "ada/io/SpecError.h"
+#include "ada/models/TrainedModel.h"
+#include "openmm/OpenMMException.h"
+#include "openmm/System.h"
+#include "openmm/internal/ContextImpl.h"
+
+using namespace OpenMM;
+
+namespace OpenMMADA {
+
+namespace {
+
+constexpr double kGasConstant = 0.00831446261815324;  // kJ/(mol K), OpenMM's BOLTZ
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+}  // namespace
+
+ada::TrainedModel GenerativeMoveImpl::loadModel(const std::string& bytes, const std::string& where) {
+    // The model reader takes files: hand it the bytes through a private temporary file.
+    std::string path = (std::filesystem::temp_directory_path() / "openmmada-model-XXXXXX").string();
+    const int descriptor = mkstemp(path.data());
+    if (descriptor < 0)
+        throw OpenMMException("GenerativeMove: cannot create a temporary file to read the model " + where);
+    close(descriptor);
+    struct Remove {
+        std::string path;
+        ~Remove() { std::remove(path.c_str()); }
+    } remove{path};
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out)
+            throw OpenMMException("GenerativeMove: cannot write a temporary file to read the model " + where);
+    }
+    try {
+        return ada::loadTrainedModel(path);
+    } catch (const std::exception& e) {
+        throw OpenMMException("GenerativeMove: " + replaceAll(e.what(), path, where));
+    }
+}
+
+GenerativeMoveImpl::GenerativeMoveImpl(const GenerativeMove& owner) : owner_(owner) {}
+
+GenerativeMoveImpl::~GenerativeMoveImpl() = default;
+
+void GenerativeMoveImpl::initialize(ContextImpl& context) {
+    const System& system = context.getSystem();
+    atoms_ = owner_.resolveAtoms(system.getNumParticles());
+    const std::set<int> moved(atoms_.begin(), atoms_.end());
+    for (int atom : atoms_) {
+        if (system.isVirtualSite(atom))
+            throw OpenMMException("GenerativeMove: particle " + std::to_string(atom) + " is a virtual site; virtual sites cannot be moved");
+        if (system.getParticleMass(atom) <= 0)
+            throw OpenMMException("GenerativeMove: particle " + std::to_string(atom) + " is massless (fixed); it cannot be moved");
+    }
+    for (int c = 0; c < system.getNumConstraints(); ++c) {
+        int i, j;
+        double distance;
+        system.getConstraintParameters(c, i, j, distance);
+        if (moved.count(i) || moved.count(j))
+            throw OpenMMException("GenerativeMove: moved particle " + std::to_string(moved.count(i) ? i : j) + " is in constraint " +
+                                  std::to_string(c) + " (" + std::to_string(i) + "-" + std::to_string(j) +
+                                  "); proposals cannot satisfy constraints: remove constraints on the moved atoms");
+    }
+    frequency_ = owner_.getFrequency();
+    attemptsPerMove_ = owner_.getAttemptsPerMove();
+    kT_ = kGasConstant * owner_.getTemperature();
+    uint64_t seed = static_cast<uint64_t>(static_cast<unsigned int>(owner_.getRandomNumberSeed()));
+    if (seed == 0)
+        seed = (static_cast<uint64_t>(std::random_device()()) << 32) ^ std::random_device()();
+    random_.seed(seed);
+
+    ada::TrainedModel model = loadModel(owner_.getModelBytes(), "embedded in the GenerativeMove");
+    ada::FlowProposalOptions options;
+    options.batchSize(owner_.getBatchSize()).tolerance(owner_.getTolerance()).seed(random_());
+    try {
+        proposal_ = std::make_unique<ada::FlowProposal>(model, static_cast<int64_t>(atoms_.size()), options);
+    } catch (const ada::SpecError& e) {
+        throw OpenMMException(std::string("GenerativeMove: ") + e.what());
+    }
+    current_.resize(3 * atoms_.size());
+    numAttempted_ = numAccepted_ = 0;
+    lastMoveStep_ = -1;
+}
+
+void GenerativeMoveImpl::updateContextState(ContextImpl& context, bool& forcesInvalid) {
+    const long long step = context.getStepCount();
+    if (step <= 0 || step % frequency_ != 0 || step == lastMoveStep_)
+        return;
+    lastMoveStep_ = step;
+    // K attempts in a row, each a Metropolis–Hastings step: their composition leaves π invariant. (Stopping at
+    // the first acceptance would not: the number of tries would then depend on the state.)
+    context.getPositions(positions_);
+    double energy = context.calcForcesAndEnergy(true, true);
+    for (int k = 0; k < attemptsPerMove_; ++k)
+        energy = attempt(context, energy, attemptsPerMove_ - k);
+    // Energies were evaluated at trial positions: the Context's forces no longer belong to its positions.
+    forcesInvalid = true;
+}
+
+double GenerativeMoveImpl::attempt(ContextImpl& context, double initialEnergy, int remainingAttempts) {
+    for (size_t k = 0; k < atoms_.size(); ++k)
+        for (int a = 0; a < 3; ++a)
+            current_[3 * k + a] = positions_[static_cast<size_t>(atoms_[k])][a];
+    ada::FlowMove move;
+    try {
+        move = proposal_->propose(current_, remainingAttempts);
+    } catch (const std::exception& e) {
+        throw OpenMMException(std::string("GenerativeMove: ") + e.what());
+    }
+    initialPositions_ = positions_;
+    for (size_t k = 0; k < atoms_.size(); ++k)
+        positions_[static_cast<size_t>(atoms_[k])] = Vec3(move.positions[3 * k], move.positions[3 * k + 1], move.positions[3 * k + 2]);
+    context.setPositions(positions_);
+    const double finalEnergy = context.calcForcesAndEnergy(true, true);
+    const double logAcceptance = -(finalEnergy - initialEnergy) / kT_ + move.logReverse - move.logForward;
+    const double u = std::generate_canonical<double, 53>(random_);
+    ++numAttempted_;
+    // NaN energies or densities compare false: the move is rejected.
+    if (std::log(u) < logAcceptance) {
+        ++numAccepted_;
+        context.getVelocities(velocities_);
+        std::normal_distribution<double> normal;
+        const System& system = context.getSystem();
+        for (int atom : atoms_) {
+            const double sigma = std::sqrt(kT_ / system.getParticleMass(atom));
+            velocities_[static_cast<size_t>(atom)] = Vec3(sigma * normal(random_), sigma * normal(random_), sigma * normal(random_));
+        }
+        context.setVelocities(velocities_);
+        return finalEnergy;
+    }
+    positions_.swap(initialPositions_);
+    context.setPositions(positions_);
+    return initialEnergy;
+}
+
+}  // namespace OpenMMADA

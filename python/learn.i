@@ -1,0 +1,107 @@
+// openmmada.learn: the plugin classes that need LibTorch (libOpenMMADALearn), in a module of their own so that
+// `import openmmada` does not load LibTorch; openmmada.GenerativeMove imports this module on first use.
+// Like openmmada.i it builds on the openmm module's SWIG types (one shared SWIG runtime).
+%module(package="openmmada", docstring="openmm-ada classes that need LibTorch (GenerativeMove: Monte Carlo moves proposed by a generative model).") learn
+
+%import(module="openmm") "swig/OpenMMSwigHeaders.i"
+%include "swig/typemaps.i"
+%include <std_string.i>
+
+%{
+#include <climits>
+#include <exception>
+
+#include "OpenMM.h"
+#include "OpenMMAmoeba.h"
+#include "OpenMMDrude.h"
+#include "openmm/RPMDIntegrator.h"
+#include "openmm/RPMDMonteCarloBarostat.h"
+#include "GenerativeMove.h"
+%}
+
+%include "PluginTypemaps.i"
+
+// Model file arguments also accept os.PathLike; the model bytes are Python bytes.
+%pythonprepend OpenMMADA::GenerativeMove::GenerativeMove %{
+    import os
+    if len(args) >= 1 and isinstance(args[0], os.PathLike):
+        args = (os.fspath(args[0]),) + tuple(args[1:])
+%}
+%pythonprepend OpenMMADA::GenerativeMove::setModelFile %{
+    import os
+    modelFile = os.fspath(modelFile)
+%}
+%pythonappend OpenMMADA::GenerativeMove::cast %{
+    val._ada_owner = force
+%}
+%typemap(out) const std::string& getModelBytes {
+    $result = PyBytes_FromStringAndSize($1->data(), static_cast<Py_ssize_t>($1->size()));
+}
+%typemap(in) const std::string& bytes (std::string buffer) {
+    char* data = NULL;
+    Py_ssize_t size = 0;
+    if (PyBytes_AsStringAndSize($input, &data, &size) < 0)
+        SWIG_fail;
+    buffer.assign(data, static_cast<size_t>(size));
+    $1 = &buffer;
+}
+%typemap(freearg) const std::string& bytes ""
+%typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) const std::string& bytes {
+    $1 = PyBytes_Check($input) ? 1 : 0;
+}
+
+%feature("docstring") OpenMMADA::GenerativeMove "Monte Carlo moves proposed by a generative model (DESIGN.md 3.6).
+
+    move = openmmada.GenerativeMove('model.adab', atoms, 100)   # every 100 steps, at 300 K
+    system.addForce(move)
+    ...
+    move.getNumAccepted(context) / move.getNumAttempted(context)
+
+Every `frequency` steps, new positions of `atoms` are drawn from the flow-matching model (a file written by
+`ada pretrain`) and accepted with the Metropolis-Hastings probability min(1, pi(x')Q(x'->x) / (pi(x)Q(x->x'))),
+pi the Boltzmann distribution of the whole System at `temperature` (K) and Q the model's exact proposal
+density; accepted moves redraw the moved atoms' velocities. MD + moves samples the System's own ensemble.
+The moved atoms must not be constrained. The model is embedded in the force (and its XML). Get it back from
+System.getForce(i) or XmlSerializer.deserialize with GenerativeMove.cast(force).";
+%feature("docstring") OpenMMADA::GenerativeMove::setAtoms "Set the moved particle indices (empty: the model's atoms, or all particles).";
+%feature("docstring") OpenMMADA::GenerativeMove::setFrequency "Set the number of steps between move attempts (> 0).";
+%feature("docstring") OpenMMADA::GenerativeMove::setTemperature "Set the temperature of the target and of the redrawn velocities (K).";
+%feature("docstring") OpenMMADA::GenerativeMove::setAttemptsPerMove "Set the Metropolis-Hastings attempts per move step (>= 1), all made one after the other.";
+%feature("docstring") OpenMMADA::GenerativeMove::setBatchSize "Set the candidates drawn from the model per batch (>= 1).";
+%feature("docstring") OpenMMADA::GenerativeMove::setTolerance "Set the tolerance of the model's ODE solves.";
+%feature("docstring") OpenMMADA::GenerativeMove::setRandomNumberSeed "Set the seed of proposals, acceptance tests and velocities (0: a new seed each Context).";
+
+%copyctor OpenMMADA::GenerativeMove;
+%include "GenerativeMove.h"
+
+namespace OpenMMADA {
+%extend GenerativeMove {
+    /** The GenerativeMove behind a Force (e.g. from System.getForce or XmlSerializer.deserialize); raises if it is another kind. */
+    static OpenMMADA::GenerativeMove& cast(OpenMM::Force& force) {
+        OpenMMADA::GenerativeMove* move = dynamic_cast<OpenMMADA::GenerativeMove*>(&force);
+        if (move == NULL)
+            throw OpenMM::OpenMMException("GenerativeMove.cast: the Force is not a GenerativeMove");
+        return *move;
+    }
+    /** Whether a Force is a GenerativeMove. */
+    static bool isinstance(OpenMM::Force& force) {
+        return dynamic_cast<OpenMMADA::GenerativeMove*>(&force) != NULL;
+    }
+
+    %pythoncode %{
+    def __copy__(self):
+        import copy
+        duplicate = GenerativeMove(self)
+        for key, value in self.__dict__.items():
+            if key not in ("this", "_ada_owner"):
+                setattr(duplicate, key, copy.deepcopy(value))
+        return duplicate
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __setstate__(self, serializationString):
+        self.__init__(GenerativeMove.cast(openmm.XmlSerializer.deserialize(serializationString)))
+    %}
+}
+}

@@ -1,10 +1,12 @@
 // Adjoint Sampling with an EGNN control on DW-4 (DESIGN.md §3.4, §5):
 // - a checkpoint restores the control, Adam, the replay buffer, the generator and the counters: a run
 //   interrupted and resumed is bitwise equal to the uninterrupted run (weights and the next samples);
+// - a loss that is no longer finite stops training with a reason instead of training on NaN;
 // - within the test budget the sampler's energy distribution moves from the base process's towards the
 //   published reference samples' (energy W2), and its samples are no longer those of the base process.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include <ATen/ATen.h>
@@ -69,6 +71,34 @@ TEST(AdjointSamplingEGNN, ResumedRunIsBitwiseEqualToTheUninterruptedOne) {
     } catch (const ada::SpecError& e) {
         EXPECT_NE(std::string(e.what()).find(checkpoint), std::string::npos) << e.what();
     }
+}
+
+// DW-4 whose gradient is NaN for configurations with a particle in the upper half plane: the loss turns NaN.
+class BrokenDW4 : public ada::Energy {
+public:
+    std::string name() const override { return "broken-dw4"; }
+    int64_t particles() const override { return 4; }
+    int64_t spatialDimension() const override { return 2; }
+    at::Tensor energy(const at::Tensor& x) const override {
+        const at::Tensor p = particlesView(x);
+        return dw4_->energy(x) + p.select(2, 1).clamp_min(0).sqrt().sum(1) * std::nan("");
+    }
+
+private:
+    std::unique_ptr<ada::Energy> dw4_ = ada::makeEnergy("dw4");
+};
+
+TEST(AdjointSamplingEGNN, NonFiniteLossStopsWithAReason) {
+    BrokenDW4 energy;
+    ada::AdjointSamplingTrainer trainer(control(0, 8, 1), energy,
+                                        ada::AdjointSamplingOptions().iterations(2).samplesPerIteration(8).updatesPerIteration(2).batchSize(8).sdeSteps(5));
+    try {
+        trainer.train();
+        FAIL() << "trained on a NaN loss";
+    } catch (const ada::SpecError& e) {
+        EXPECT_NE(std::string(e.what()).find("the loss became"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(trainer.gradientUpdates(), 0);
 }
 
 TEST(AdjointSamplingEGNN, LearnsTowardsTheDW4EnergyDistribution) {

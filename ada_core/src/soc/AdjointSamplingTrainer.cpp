@@ -145,11 +145,15 @@ double AdjointSamplingTrainer::iterate() {
         const at::Tensor xt = gamma.view(view) * xb + (nu * (1 - gamma)).sqrt().view(view) * noise;
         const at::Tensor residual = project(control_->forward(xt, t)) + gb;
         const at::Tensor loss = residual.pow(2).reshape({B, -1}).sum(1).mean();
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+            throw SpecError("adjoint sampling: the loss became " + std::to_string(value) + " at iteration " + std::to_string(iteration_ + 1) +
+                            " (mean rollout energy " + std::to_string(meanEnergy) + "); lower the gradient clip or the learning rate");
         optimizer_->zero_grad();
         loss.backward();
         optimizer_->step();
         ++gradientUpdates_;
-        lossSum += loss.item<double>();
+        lossSum += value;
     }
     ++iteration_;
     lastLoss_ = lossSum / std::max<int64_t>(options_.updatesPerIteration(), 1);

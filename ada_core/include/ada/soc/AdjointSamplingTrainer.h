@@ -105,7 +105,8 @@ public:
     /** Runs until options().iterations() are done, or at most maxIterations more when maxIterations >= 0;
      *  reports progress and writes checkpoints as the options say. */
     void train(int64_t maxIterations = -1);
-    /** One rollout, buffer update and updatesPerIteration gradient steps; returns the mean loss. */
+    /** One rollout, buffer update and updatesPerIteration gradient steps; returns the mean loss. Throws SpecError
+     *  (before the step) when the loss is not finite, e.g. a control grown unstable under a loose gradient clip. */
     double iterate();
     /** count samples of the current sampler (no gradients), shaped like the control's events. */
     at::Tensor sample(int64_t count);

@@ -7,7 +7,7 @@
 // Known answer: with well-separated corners the ideal alignment reweights the components so that every pairwise
 // 2x2 weight table matches the target's (iterative proportional fitting); the aligned component weights are
 // compared with it.
-//   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--seed 0] [--markdown out.md]
+//   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--pool 8192] [--warmup 3000] [--seed 0] [--markdown out.md]
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -48,13 +48,14 @@ std::vector<double> componentWeights(const at::Tensor& x) {
 
 int main(int argc, char** argv) {
     CLI::App app("ADA on the 8-Gaussian cube: l1 residuals per pairwise projection");
-    int64_t rounds = 60, samples = 2000, pool = 8192;
+    int64_t rounds = 60, samples = 2000, pool = 8192, warmup = 3000;
     double beta = 20.0;
     uint64_t seed = 0;
     std::string markdown;
     app.add_option("--rounds", rounds)->capture_default_str();
     app.add_option("--beta", beta)->capture_default_str();
     app.add_option("--pool", pool)->capture_default_str();
+    app.add_option("--warmup", warmup, "critic updates before the first generator phase")->capture_default_str();
     app.add_option("--seed", seed)->capture_default_str();
     app.add_option("--markdown", markdown, "also write the table here");
     CLI11_PARSE(app, argc, argv);
@@ -113,7 +114,7 @@ int main(int argc, char** argv) {
     o.rounds = rounds;
     o.poolSize = pool;
     o.samplesPerRound = 1024;
-    o.criticWarmup = 3000;
+    o.criticWarmup = warmup;
     o.generatorIterations = 40;
     o.flowLearningRate = 3e-3;
     o.critics.hidden = 64;
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
     auto model = std::make_shared<ada::ResidualVectorField>(base, ada::MLPVectorFieldOptions(3).hidden(128).layers(3).timeEmbedding(16).maxFrequency(10.0));
     ada::AdversarialAlignment ada(base, model, targets, o);
     ada.setProgressCallback([&](const ada::AlignmentRound& r) {
-        if ((r.round + 1) % 10 == 0)
+        if (r.round == 0 || (r.round + 1) % 5 == 0)
             std::cerr << "round " << r.round + 1 << "/" << rounds << " dual " << r.dual << " ESS " << r.ess << " KL " << r.kl << " gaps "
                       << r.w1[0] << " " << r.w1[1] << " " << r.w1[2] << " (" << r.seconds << " s)\n";
     });

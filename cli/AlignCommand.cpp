@@ -36,7 +36,8 @@ namespace {
 struct AlignOptions {
     std::string model, observables, out, generator = "reweighted-flow-matching", python;
     double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, flowLearningRate = 1e-3;
-    int64_t rounds = 200, criticSteps = 10, criticWarmup = 2000, generatorIterations = 20, pool = 4096, samples = 2000, checkpointEvery = 20;
+    int64_t rounds = 200, criticSteps = 10, criticWarmup = 2000, generatorIterations = 20, pool = 4096, samples = 2000, checkpointEvery = 20,
+            roundSamples = 256;
     uint64_t seed = 0;
     bool resume = false, png = true;
 };
@@ -126,6 +127,7 @@ void align(const AlignOptions& o) {
     options.beta = o.beta;
     options.rounds = o.rounds;
     options.poolSize = o.pool;
+    options.samplesPerRound = o.roundSamples;
     options.criticWarmup = o.criticWarmup;
     options.generatorIterations = o.generatorIterations;
     options.generator = o.generator;
@@ -225,6 +227,7 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--generator-iterations", o->generatorIterations, "generator updates per round")->capture_default_str();
     c->add_option("--generator-lr", o->flowLearningRate, "learning rate of reweighted flow matching")->capture_default_str();
     c->add_option("--pool", o->pool, "base samples the critics are fitted on")->capture_default_str();
+    c->add_option("--round-samples", o->roundSamples, "generator samples per round for the logged gaps and KL")->capture_default_str();
     c->add_option("--samples", o->samples, "aligned samples drawn for the report and the bias range")->capture_default_str();
     c->add_option("--checkpoint-every", o->checkpointEvery, "rounds between checkpoints")->capture_default_str();
     c->add_flag("--resume", o->resume, "continue from DIR/checkpoint.bundle");

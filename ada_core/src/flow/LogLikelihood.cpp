@@ -1,5 +1,7 @@
 #include "ada/flow/LogLikelihood.h"
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -34,12 +36,22 @@ VelocityAndDivergence evaluate(VectorField& field, const GaussianBase& base, con
         }
         divergence /= static_cast<double>(k);
     } else {
-        at::Tensor unit = at::zeros_like(v);
-        for (int64_t d = 0; d < dimension; ++d) {
-            unit.select(1, d).fill_(1.0);
-            const at::Tensor g = torch::autograd::grad({v}, {input}, {unit}, /*retain_graph=*/d + 1 < dimension)[0];
-            divergence += g.select(1, d);
-            unit.select(1, d).fill_(0.0);
+        // tr J = Σ_d e_dᵀ J e_d with all D vector-Jacobian products in one backward pass: the batch is replicated
+        // for a chunk of coordinates d (fields act on each sample independently), copy d gets the cotangent e_d,
+        // and ∂v_d/∂x_d is read off its gradient. Chunks bound the replicated batch to about kRows rows.
+        constexpr int64_t kRows = 32768;
+        const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(dimension, kRows / std::max<int64_t>(batch, 1)));
+        for (int64_t first = 0; first < dimension; first += chunk) {
+            const int64_t count = std::min(chunk, dimension - first);
+            const at::Tensor copies = x.detach().repeat({count, 1}).requires_grad_(true);  // row c·B + b: sample b
+            std::vector<int64_t> copiesShape{count * batch};
+            copiesShape.insert(copiesShape.end(), base.eventShape().begin(), base.eventShape().end());
+            const at::Tensor vc = base.project(field.forward(base.project(copies.reshape(copiesShape)), at::full({}, t, x.options())))
+                                      .reshape({count * batch, dimension});
+            const at::Tensor units =
+                at::eye(dimension, x.options()).narrow(0, first, count).repeat_interleave(batch, 0);  // row c·B + b: e_{first+c}
+            const at::Tensor g = torch::autograd::grad({vc}, {copies}, {units})[0];
+            divergence += (g * units).sum(1).reshape({count, batch}).sum(0);
         }
     }
     return {v.detach(), divergence.detach()};

@@ -131,9 +131,11 @@ int main(int argc, char** argv) {
                       << r.w1[0] << " " << r.w1[1] << " " << r.w1[2] << " (" << r.seconds << " s)\n";
     });
     ada.train();
-    // The tilt of the pool by the final critics: pool samples are the configurations themselves here.
+    // The tilt of ADA's own base pool by the final critics; its configurations are (x, y) and z of the
+    // observables (xy, xz).
     const at::Tensor tiltWeights = ada.critics().weights(ada.pool());
-    const at::Tensor tilted = basePool.index_select(0, at::multinomial(tiltWeights, samples, true, g));
+    const at::Tensor adaPool = at::cat({ada.pool()[0], ada.pool()[1].narrow(1, 1, 1)}, 1);
+    const at::Tensor tilted = adaPool.index_select(0, at::multinomial(tiltWeights, samples, true, g));
     rows.emplace_back("ADA tilt of the base pool (= exported bias)", residuals(tilted));
     at::Generator sg = at::make_generator<at::CPUGeneratorImpl>(seed + 200);
     const at::Tensor generated = ada.sample(samples, sg);

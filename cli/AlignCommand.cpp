@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
+#include "JsonFile.h"
 #include "ReportPlot.h"
 #include "ada/align/AdversarialAlignment.h"
 #include "ada/flow/ExponentialMovingAverage.h"
@@ -92,15 +93,7 @@ nlohmann::json observableReport(ada::AdversarialAlignment& ada, const std::vecto
 
 void align(const AlignOptions& o) {
     namespace fs = std::filesystem;
-    std::ifstream in(o.observables);
-    if (!in)
-        throw ada::SpecError(o.observables + ": cannot open the observable specification");
-    nlohmann::json spec;
-    try {
-        spec = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw ada::SpecError(o.observables + ": malformed JSON: " + e.what());
-    }
+    const nlohmann::json spec = readJsonFile(o.observables, "observable specification");
     const ada::JsonFields fields(spec, o.observables);
     const double temperature = fields.number("temperature", 300.0);
     if (!(temperature > 0))

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
+#include "JsonFile.h"
 #include "ReportPlot.h"
 #include <ATen/ATen.h>
 
@@ -108,15 +109,7 @@ void evaluate(const EvaluateOptions& o) {
     }
     if (o.report.empty())
         throw ada::SpecError("--report: a report file is needed with --observables");
-    std::ifstream in(o.observables);
-    if (!in)
-        throw ada::SpecError(o.observables + ": cannot open the observable specification");
-    nlohmann::json spec;
-    try {
-        spec = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw ada::SpecError(o.observables + ": malformed JSON: " + e.what());
-    }
+    const nlohmann::json spec = readJsonFile(o.observables, "observable specification");
     const ada::ObservableComparison comparison = ada::ObservableComparison::fromJson(spec, o.observables);
     const ada::Dataset model = ada::Dataset::load(o.samples, ada::Dataset::Expect::Particles);
     const ada::Dataset reference = ada::Dataset::load(o.data, ada::Dataset::Expect::Particles);

@@ -1,0 +1,16 @@
+#include "JsonFile.h"
+
+#include <fstream>
+
+#include "ada/io/SpecError.h"
+
+nlohmann::json readJsonFile(const std::string& path, const std::string& what) {
+    std::ifstream in(path);
+    if (!in)
+        throw ada::SpecError(path + ": cannot open the " + what);
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ada::SpecError(path + ": malformed JSON: " + e.what());
+    }
+}

@@ -1,8 +1,8 @@
 // ada adjoint-sample: train a diffusion sampler from an energy alone by Adjoint Sampling (DESIGN.md §3.4).
 //   ada adjoint-sample --energy dw4|lj13|lj55|muller-brown|openmm:system.xml --out model.adab
 //                      [--iterations 1000] [--samples-per-iteration 64] [--updates-per-iteration 50] [--batch 64]
-//                      [--buffer 10000] [--lr 1e-3] [--sigma-max 2] [--sigma-min 1e-3] [--sde-steps 100] [--clip 10]
-//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--temperature 300 (openmm: only)]
+//                      [--buffer 10000] [--lr 1e-3] [--lr-final-fraction 1] [--ema 0] [--sigma-max 2] [--sigma-min 1e-3] [--sde-steps 100] [--clip 10]
+//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--temperature 300 (openmm: only)]
 //                      [--seed 0] [--threads N] [--checkpoint ckpt.adab --checkpoint-every 50] [--resume ckpt.adab]
 // The model written to --out is sampled by `ada sample` with the controlled SDE from X_0 = 0
 // (soc/AdjointSampler.h); `ada evaluate --energy` compares its samples with reference configurations.
@@ -26,7 +26,8 @@ struct AdjointSampleCommandOptions {
     std::string energy, out, model, checkpoint, resume, dtype = "float32";
     int64_t iterations = 1000, samplesPerIteration = 64, updatesPerIteration = 50, batch = 64, buffer = 10000, sdeSteps = 100;
     int64_t hidden = 64, layers = 4, checkpointEvery = 50, progressEvery = 10;
-    double learningRate = 1e-3, sigmaMax = 2.0, sigmaMin = 1e-3, clip = 10.0, temperature = 300.0;
+    double learningRate = 1e-3, finalLearningRateFraction = 1.0, emaDecay = 0.0, sigmaMax = 2.0, sigmaMin = 1e-3, clip = 10.0,
+           temperature = 300.0, coordinateRange = 0.0;
     uint64_t seed = 0;
     int threads = 0, workers = 1;
     bool temperatureGiven = false;
@@ -60,11 +61,12 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
         ada::AdjointSamplingOptions options;
         options.iterations(o.iterations).samplesPerIteration(o.samplesPerIteration).updatesPerIteration(o.updatesPerIteration)
             .batchSize(o.batch).bufferSize(o.buffer).sdeSteps(o.sdeSteps).learningRate(o.learningRate).gradientClip(o.clip)
+            .finalLearningRateFraction(o.finalLearningRateFraction).emaDecay(o.emaDecay)
             .sigmaMin(o.sigmaMin).sigmaMax(o.sigmaMax).seed(o.seed);
         at::manual_seed(o.seed);  // the control's initial weights
         std::shared_ptr<ada::VectorField> control;
         if (model == "egnn")
-            control = std::make_shared<ada::EGNNVectorFieldImpl>(ada::EGNNVectorFieldOptions(N, S).hidden(o.hidden).layers(o.layers));
+            control = std::make_shared<ada::EGNNVectorFieldImpl>(ada::EGNNVectorFieldOptions(N, S).hidden(o.hidden).layers(o.layers).coordinateRange(o.coordinateRange));
         else
             control = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(N * S).hidden(o.hidden).layers(o.layers));
         control->to(o.dtype == "float64" ? at::kDouble : at::kFloat);
@@ -78,7 +80,7 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
               << t.batchSize() << "), sigma " << t.sigmaMin() << ".." << t.sigmaMax() << "\n";
     trainer->setProgressCallback(ada::printAdjointSamplingProgress(std::cerr));
     trainer->train();
-    trainer->sampler().save(*trainer->control(), *energy, t.temperature(), o.out);
+    trainer->sampler().save(*trainer->samplingControl(), *energy, t.temperature(), o.out);
     std::cout << "wrote " << o.out << " (adjoint sampling, " << trainer->iteration() << " iterations, " << trainer->energyEvaluations()
               << " energy evaluations, " << trainer->gradientUpdates() << " gradient updates)\n";
 }
@@ -96,6 +98,9 @@ void addAdjointSampleCommand(CLI::App& app) {
     c->add_option("--batch", o->batch, "minibatch of the gradient steps")->capture_default_str();
     c->add_option("--buffer", o->buffer, "replay buffer size")->capture_default_str();
     c->add_option("--lr", o->learningRate, "Adam learning rate")->capture_default_str();
+    c->add_option("--lr-final-fraction", o->finalLearningRateFraction, "cosine decay of the learning rate to this fraction (1: constant)")
+        ->capture_default_str();
+    c->add_option("--ema", o->emaDecay, "decay of the moving average of the weights saved as the sampler (0: none)")->capture_default_str();
     c->add_option("--sigma-max", o->sigmaMax, "largest noise of the geometric schedule")->capture_default_str();
     c->add_option("--sigma-min", o->sigmaMin, "smallest noise of the geometric schedule")->capture_default_str();
     c->add_option("--sde-steps", o->sdeSteps, "Euler-Maruyama steps of the rollouts")->capture_default_str();
@@ -103,6 +108,8 @@ void addAdjointSampleCommand(CLI::App& app) {
     c->add_option("--model", o->model, "egnn (default for particles) or mlp");
     c->add_option("--hidden", o->hidden, "hidden width")->capture_default_str();
     c->add_option("--layers", o->layers, "layers")->capture_default_str();
+    c->add_option("--coordinate-range", o->coordinateRange, "egnn: bound of each particle's update, tanh-limited (0: unbounded)")
+        ->capture_default_str();
     c->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str()->check(CLI::IsMember({"float32", "float64"}));
     auto* temperature = c->add_option("--temperature", o->temperature, "K, for openmm: energies")->capture_default_str();
     c->add_option("--workers", o->workers, "OpenMM Contexts evaluating energies in parallel (openmm: energies)")->capture_default_str();

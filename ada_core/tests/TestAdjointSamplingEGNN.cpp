@@ -1,5 +1,6 @@
 // Adjoint Sampling with an EGNN control on DW-4 (DESIGN.md §3.4, §5):
-// - a checkpoint restores the control, Adam, the replay buffer, the generator and the counters: a run
+// - a checkpoint restores the control and its moving average, Adam, the replay buffer, the generator and the
+//   counters (the learning-rate schedule is a function of them): a run
 //   interrupted and resumed is bitwise equal to the uninterrupted run (weights and the next samples);
 // - a loss that is no longer finite stops training with a reason instead of training on NaN;
 // - within the test budget the sampler's energy distribution moves from the base process's towards the
@@ -38,7 +39,7 @@ std::vector<double> values(const at::Tensor& x) {
 TEST(AdjointSamplingEGNN, ResumedRunIsBitwiseEqualToTheUninterruptedOne) {
     const auto dw4 = ada::makeEnergy("dw4");
     const auto options = ada::AdjointSamplingOptions().iterations(4).samplesPerIteration(16).updatesPerIteration(5).batchSize(16)
-                             .bufferSize(40).sdeSteps(20).sigmaMax(2.0).seed(3);
+                             .bufferSize(40).sdeSteps(20).sigmaMax(2.0).seed(3).finalLearningRateFraction(0.1).emaDecay(0.9);
     auto fieldA = control(1, 16, 2);
     ada::AdjointSamplingTrainer uninterrupted(fieldA, *dw4, options);
     uninterrupted.train();
@@ -61,6 +62,14 @@ TEST(AdjointSamplingEGNN, ResumedRunIsBitwiseEqualToTheUninterruptedOne) {
     for (size_t i = 0; i < a.size(); ++i)
         EXPECT_TRUE(at::equal(a[i], b[i])) << "parameter " << i;
     EXPECT_TRUE(at::equal(uninterrupted.sample(8), resumed->sample(8)));
+    // The moving average, saved as the sampler, resumes too, and differs from the weights it averages.
+    const auto emaA = uninterrupted.samplingControl()->parameters(), emaB = resumed->samplingControl()->parameters();
+    ASSERT_EQ(emaA.size(), a.size());
+    for (size_t i = 0; i < emaA.size(); ++i)
+        EXPECT_TRUE(at::equal(emaA[i], emaB[i])) << "average of parameter " << i;
+    EXPECT_FALSE(at::equal(emaA.back(), a.back()));
+    // The learning rate decays by a cosine to 0.1 of its peak over the 4 x 5 updates.
+    EXPECT_NEAR(uninterrupted.learningRate(), 1e-4, 1e-12);
 
     // A checkpoint for another energy or architecture is refused with the file named.
     const auto lj13 = ada::makeEnergy("lj13");

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/csrc/autograd/grad_mode.h>
 
 #include "ada/io/SpecError.h"
 #include "ada/models/EGNNVectorField.h"
@@ -91,6 +92,35 @@ TEST_P(EGNNSymmetry, EquivariantInvariantAndCentred) {
 
 INSTANTIATE_TEST_SUITE_P(SpatialDimensions, EGNNSymmetry, ::testing::Values(2, 3),
                          [](const ::testing::TestParamInfo<int64_t>& info) { return "S" + std::to_string(info.param); });
+
+TEST(EGNNVectorField, CoordinateRangeBoundsEveryParticlesUpdate) {
+    const int64_t n = 6, s = 3, batch = 16;
+    const double range = 0.5;
+    at::Generator g = generator(11);
+    at::manual_seed(2);
+    ada::EGNNVectorField bounded(ada::EGNNVectorFieldOptions(n, s).hidden(16).layers(3).coordinateRange(range));
+    bounded->to(at::kDouble);
+    {
+        // Large weights: unbounded, these coordinate updates would reach hundreds.
+        torch::NoGradGuard noGrad;
+        for (auto& p : bounded->parameters())
+            p.mul_(8.0);
+    }
+    const at::Tensor x = 40.0 * at::randn({batch, n, s}, g, at::kDouble);
+    const at::Tensor t = at::rand({batch}, g, at::kDouble);
+    const at::Tensor v = bounded->forward(x, t);
+    // |v_i| <= R for the raw update; removing the mean over particles adds at most another R.
+    const double largest = v.norm(2, -1).max().item<double>();
+    EXPECT_LE(largest, 2 * range);
+    EXPECT_GT(largest, 0.2 * range);  // the tanh saturates: the bound is reached, not trivially met
+    EXPECT_LT(v.sum(1).abs().max().item<double>(), 1e-12);
+    const at::Tensor r = randomOrthogonal(s, g, true);
+    EXPECT_LT((bounded->forward(at::matmul(x, r.t()), t) - at::matmul(v, r.t())).abs().max().item<double>(), 1e-9);
+    // The range is part of the configuration; an unbounded field's configuration is what it was before the option.
+    EXPECT_EQ(bounded->config().at("coordinate_range").get<double>(), range);
+    EXPECT_FALSE(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s))->config().contains("coordinate_range"));
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s).coordinateRange(-1)), ada::SpecError);
+}
 
 TEST(EGNNVectorField, RejectsBadShapesAndOptions) {
     ada::EGNNVectorField field(ada::EGNNVectorFieldOptions(4, 3).hidden(8).layers(1));

@@ -25,7 +25,7 @@ public:
     }
 
     /** Updates x [B, N, S] and h [B, N, H]; offDiagonal [N, N, 1] is 1 − δ_ij. */
-    void forward(at::Tensor& x, at::Tensor& h, const at::Tensor& offDiagonal, double offset) {
+    void forward(at::Tensor& x, at::Tensor& h, const at::Tensor& offDiagonal, double offset, double layerRange) {
         const int64_t n = x.size(1);
         const at::Tensor diff = x.unsqueeze(2) - x.unsqueeze(1);               // x_i − x_j  [B, N, N, S]
         const at::Tensor d2 = diff.pow(2).sum(-1, true);                        // [B, N, N, 1]
@@ -36,7 +36,9 @@ public:
         const at::Tensor hj = at::matmul(h, w.narrow(1, hidden_, hidden_).t());
         const at::Tensor pre = hi.unsqueeze(2) + hj.unsqueeze(1) + d2 * w.select(1, 2 * hidden_);
         const at::Tensor m = at::silu(edgeOut_->forward(at::silu(pre))) * offDiagonal;  // [B, N, N, H]
-        const at::Tensor phiX = coordinateOut_->forward(at::silu(coordinateHidden_->forward(m)));  // [B, N, N, 1]
+        at::Tensor phiX = coordinateOut_->forward(at::silu(coordinateHidden_->forward(m)));  // [B, N, N, 1]
+        if (layerRange > 0)
+            phiX = layerRange * at::tanh(phiX);
         const double mean = 1.0 / static_cast<double>(n - 1);
         x = x + (diff / (distance + offset) * phiX).sum(2) * mean;
         if (nodeIn_)
@@ -53,9 +55,12 @@ TORCH_MODULE(EGNNLayer);
 }  // namespace
 
 nlohmann::json EGNNVectorFieldOptions::toJson() const {
-    return {{"particles", particles_},           {"spatial_dimension", spatialDimension_}, {"hidden", hidden_},
+    nlohmann::json j = {{"particles", particles_},           {"spatial_dimension", spatialDimension_}, {"hidden", hidden_},
             {"layers", layers_},                 {"time_embedding", timeEmbedding_},       {"max_frequency", maxFrequency_},
             {"distance_offset", distanceOffset_}};
+    if (coordinateRange_ > 0)  // unbounded fields keep the configuration they had before the option existed
+        j["coordinate_range"] = coordinateRange_;
+    return j;
 }
 
 EGNNVectorFieldOptions EGNNVectorFieldOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -66,14 +71,15 @@ EGNNVectorFieldOptions EGNNVectorFieldOptions::fromJson(const nlohmann::json& co
         .layers(f.integer("layers", static_cast<int>(defaults.layers())))
         .timeEmbedding(f.integer("time_embedding", static_cast<int>(defaults.timeEmbedding())))
         .maxFrequency(f.number("max_frequency", defaults.maxFrequency()))
-        .distanceOffset(f.number("distance_offset", defaults.distanceOffset()));
+        .distanceOffset(f.number("distance_offset", defaults.distanceOffset()))
+        .coordinateRange(f.number("coordinate_range", defaults.coordinateRange()));
 }
 
 EGNNVectorFieldImpl::EGNNVectorFieldImpl(const EGNNVectorFieldOptions& options) : options_(options) {
     if (options.particles() < 2 || (options.spatialDimension() != 2 && options.spatialDimension() != 3) || options.hidden() < 1 ||
-        options.layers() < 1 || !(options.distanceOffset() > 0))
+        options.layers() < 1 || !(options.distanceOffset() > 0) || !(options.coordinateRange() >= 0))
         throw SpecError("egnn_vector_field: expected particles >= 2, spatial_dimension 2 or 3, positive hidden, layers and "
-                        "distance_offset, found " + options.toJson().dump());
+                        "distance_offset, coordinate_range >= 0, found " + options.toJson().dump());
     timeEmbedding_ = register_module("time_embedding", SinusoidalTimeEmbedding(options.timeEmbedding(), options.maxFrequency()));
     nodeEmbedding_ = register_module("node_embedding", torch::nn::Linear(options.timeEmbedding(), options.hidden()));
     layers_ = register_module("layers", torch::nn::ModuleList());
@@ -94,7 +100,8 @@ at::Tensor EGNNVectorFieldImpl::forward(const at::Tensor& xIn, const at::Tensor&
     h = h.unsqueeze(1).expand({batch, n, options_.hidden()});
     at::Tensor x = x0;
     for (const auto& layer : *layers_)
-        layer->as<EGNNLayerImpl>()->forward(x, h, offDiagonal, options_.distanceOffset());
+        layer->as<EGNNLayerImpl>()->forward(x, h, offDiagonal, options_.distanceOffset(),
+                                            options_.coordinateRange() / static_cast<double>(options_.layers()));
     at::Tensor v = x - x0;
     v = v - v.mean(1, true);
     return flat ? v.reshape({batch, n * s}) : v;

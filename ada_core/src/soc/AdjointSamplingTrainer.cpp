@@ -9,7 +9,9 @@
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/optim/adam.h>
 
+#include "ada/flow/ExponentialMovingAverage.h"
 #include "ada/flow/GaussianBase.h"
+#include "ada/flow/LearningRateSchedule.h"
 #include "ada/io/Bundle.h"
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
@@ -32,9 +34,10 @@ int64_t integerField(const JsonFields& f, const std::string& key) {
 void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
     if (o.iterations() < 0 || o.samplesPerIteration() < 1 || o.updatesPerIteration() < 0 || o.batchSize() < 1 || o.bufferSize() < 1 ||
         o.sdeSteps() < 1 || !(o.learningRate() > 0) || !(o.temperature() > 0) || o.gradientClip() < 0 || o.progressEvery() < 0 ||
-        o.checkpointEvery() < 0)
+        o.checkpointEvery() < 0 || !(o.finalLearningRateFraction() >= 0) || !(o.emaDecay() >= 0 && o.emaDecay() < 1))
         throw SpecError(where + ": expected iterations >= 0, samples per iteration, batch size, buffer size and SDE steps >= 1, "
-                        "updates per iteration >= 0, positive learning rate and temperature, gradient clip >= 0; found " +
+                        "updates per iteration >= 0, positive learning rate and temperature, gradient clip >= 0, final learning-rate "
+                        "fraction >= 0, EMA decay in [0, 1); found " +
                         o.toJson().dump());
     if (!(o.sigmaMax() > o.sigmaMin() && o.sigmaMin() > 0))
         throw SpecError(where + ": needs 0 < sigma_min < sigma_max, found sigma_min " + std::to_string(o.sigmaMin()) + " and sigma_max " +
@@ -46,7 +49,8 @@ void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
 nlohmann::json AdjointSamplingOptions::toJson() const {
     return {{"iterations", iterations_},       {"samples_per_iteration", samplesPerIteration_}, {"updates_per_iteration", updatesPerIteration_},
             {"batch_size", batchSize_},        {"buffer_size", bufferSize_},                     {"sde_steps", sdeSteps_},
-            {"learning_rate", learningRate_},  {"temperature", temperature_},                   {"gradient_clip", gradientClip_},
+            {"learning_rate", learningRate_},  {"final_learning_rate_fraction", finalLearningRateFraction_}, {"ema_decay", emaDecay_},
+            {"temperature", temperature_},     {"gradient_clip", gradientClip_},
             {"sigma_min", sigmaMin_},          {"sigma_max", sigmaMax_},                         {"seed", seed_},
             {"progress_every", progressEvery_}, {"checkpoint_every", checkpointEvery_},          {"checkpoint_path", checkpointPath_}};
 }
@@ -60,6 +64,7 @@ AdjointSamplingOptions AdjointSamplingOptions::fromJson(const nlohmann::json& co
     o.iterations(integerField(f, "iterations")).samplesPerIteration(integerField(f, "samples_per_iteration"))
         .updatesPerIteration(integerField(f, "updates_per_iteration")).batchSize(integerField(f, "batch_size"))
         .bufferSize(integerField(f, "buffer_size")).sdeSteps(integerField(f, "sde_steps")).learningRate(f.number("learning_rate"))
+        .finalLearningRateFraction(f.number("final_learning_rate_fraction", 1.0)).emaDecay(f.number("ema_decay", 0.0))
         .temperature(f.number("temperature")).gradientClip(f.number("gradient_clip")).sigmaMin(f.number("sigma_min"))
         .sigmaMax(f.number("sigma_max")).seed(seed.get<uint64_t>()).progressEvery(integerField(f, "progress_every"))
         .checkpointEvery(integerField(f, "checkpoint_every")).checkpointPath(f.string("checkpoint_path", ""));
@@ -88,6 +93,25 @@ AdjointSamplingTrainer::AdjointSamplingTrainer(std::shared_ptr<VectorField> cont
         throw SpecError("adjoint sampling: the control has dimension " + std::to_string(control_->flatDimension()) + " but the " +
                         energy.name() + " energy has " + std::to_string(energy.particles() * energy.spatialDimension()));
     optimizer_ = std::make_unique<torch::optim::Adam>(control_->parameters(), torch::optim::AdamOptions(options.learningRate()));
+    controlParameters_ = control_->parameters();
+    if (options_.emaDecay() > 0)
+        buildAverage();
+}
+
+void AdjointSamplingTrainer::buildAverage() {
+    const at::TensorOptions tensorOptions = control_->tensorOptions();
+    ema_ = buildVectorField(control_->kind(), control_->config(), "adjoint sampling");
+    ema_->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
+    copyWeights(*control_, *ema_);
+    for (at::Tensor& p : ema_->parameters())
+        p.set_requires_grad(false);
+    emaParameters_ = ema_->parameters();
+}
+
+double AdjointSamplingTrainer::learningRate() const {
+    const WarmupCosineSchedule schedule{options_.learningRate(), 0, std::max<int64_t>(1, options_.iterations() * options_.updatesPerIteration()),
+                                        options_.finalLearningRateFraction()};
+    return schedule(gradientUpdates_);
 }
 
 AdjointSamplingTrainer::~AdjointSamplingTrainer() = default;
@@ -151,7 +175,10 @@ double AdjointSamplingTrainer::iterate() {
                             " (mean rollout energy " + std::to_string(meanEnergy) + "); lower the gradient clip or the learning rate");
         optimizer_->zero_grad();
         loss.backward();
+        static_cast<torch::optim::AdamOptions&>(optimizer_->param_groups().front().options()).lr(learningRate());
         optimizer_->step();
+        if (ema_)
+            updateExponentialMovingAverage(emaParameters_, controlParameters_, options_.emaDecay());
         ++gradientUpdates_;
         lossSum += value;
     }
@@ -204,6 +231,8 @@ void AdjointSamplingTrainer::saveCheckpoint(const std::string& path) const {
                                {"buffer_count", bufferCount_}, {"buffer_next", bufferNext_}}}};
     storeModuleTensors(*control_, bundle, "model.");
     storeAdamState(*optimizer_, *control_, bundle, "adam.");
+    if (ema_)
+        storeModuleTensors(*ema_, bundle, "ema.");
     if (bufferX_.defined()) {
         bundle.tensors["buffer.x"] = toBundleTensor(bufferX_);
         bundle.tensors["buffer.gradient"] = toBundleTensor(bufferGrad_);
@@ -239,6 +268,12 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
     std::shared_ptr<VectorField> copy = buildVectorField(control_->kind(), control_->config(), path);
     copy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
     restoreModuleTensors(*copy, bundle, path, "model.");
+    std::shared_ptr<VectorField> emaCopy;
+    if (options.emaDecay() > 0) {
+        emaCopy = buildVectorField(control_->kind(), control_->config(), path);
+        emaCopy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
+        restoreModuleTensors(*emaCopy, bundle, path, "ema.");
+    }
     StagedAdamState adam(bundle, *control_, path, "adam.");
     at::Tensor bufferX, bufferGrad;
     if (bufferCount > 0) {
@@ -265,6 +300,14 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
             targetBuffers[i].copy_(sourceBuffers[i]);
     }
     options_ = options;
+    if (emaCopy) {
+        if (!ema_)
+            buildAverage();
+        copyWeights(*emaCopy, *ema_);
+    } else {
+        ema_.reset();
+        emaParameters_.clear();
+    }
     sampler_ = AdjointSampler(GeometricNoiseSchedule{options.sigmaMin(), options.sigmaMax()}, options.sdeSteps());
     static_cast<torch::optim::AdamOptions&>(optimizer_->param_groups().front().options()).lr(options.learningRate());
     adam.apply(*optimizer_);

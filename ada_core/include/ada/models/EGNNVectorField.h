@@ -4,13 +4,17 @@
 // Fully connected graph; the flow time enters as the initial node feature h_i^0 = W_t e(t) + b_t (the same
 // for every particle: the particles are identical). Layer l = 1..L, with j running over the N − 1 others:
 //   m_ij      = φ_e(h_i, h_j, ‖x_i − x_j‖²)                                  (edge MLP, SiLU)
-//   x_i      ← x_i + 1/(N−1) Σ_j (x_i − x_j)/(‖x_i − x_j‖ + c) · φ_x(m_ij)     (coordinate update, scalar φ_x)
+//   x_i      ← x_i + 1/(N−1) Σ_j (x_i − x_j)/(‖x_i − x_j‖ + c) · φ_x(m_ij)     (coordinate update, scalar φ_x;
+//                                                                              with a range R > 0, φ_x → (R/L) tanh(φ_x))
 //   h_i      ← h_i + φ_h(h_i, 1/(N−1) Σ_j m_ij)                              (node MLP; skipped in layer L,
 //                                                                              whose h would not be used)
 //   v_i(x, t) = x_i^L − x_i^0 − 1/N Σ_k (x_k^L − x_k^0)                      (projection to zero centre of mass)
 // The coordinate update uses differences normalised by ‖x_i − x_j‖ + c (c = distanceOffset, as in E(n) flows)
 // for numerical stability (‖·‖ evaluated as sqrt(d² + 1e-12), so that coinciding particles keep finite
 // derivatives), and mean rather than sum aggregation so the scale does not grow with N.
+// A range R bounds every particle's update by R/L per layer and |v_i| by R, as E(n) flows and DEM's EGNN do:
+// a control trained on large regression targets (Adjoint Sampling's clipped forces) then cannot grow without
+// bound, move particles far apart in a rollout, and feed the larger distances back into the network.
 // Properties (tested): v(Rx + a, t) = R v(x, t) for rotations and reflections R and translations a, and
 // v(Px, t) = P v(x, t) for permutations P of the particles; Σ_i v_i = 0.
 #include <cstdint>
@@ -42,6 +46,8 @@ struct EGNNVectorFieldOptions {
     TORCH_ARG(double, maxFrequency) = 100.0;
     /** c in (x_i − x_j)/(‖x_i − x_j‖ + c), in the units of x (> 0). */
     TORCH_ARG(double, distanceOffset) = 1.0;
+    /** R, the bound of |v_i| through tanh-limited coordinate updates, in the units of x (0: unbounded). */
+    TORCH_ARG(double, coordinateRange) = 0.0;
 
 public:  // TORCH_ARG leaves the access private
     nlohmann::json toJson() const;

@@ -20,11 +20,15 @@
 // (GaussianBase::project) and an equivariant field (EGNNVectorField).
 // Sampling (rollouts, and the trained model afterwards) is AdjointSampler.h.
 //
-// State, kept apart (STYLE.md): the control theta (the caller's field); Adam's moments and step counts; the
+// Optimisation: Adam with a cosine decay of the learning rate over all updates and an exponential moving
+// average of the weights for sampling, as flow matching trains (FlowMatchingTrainer.h): the regression target
+// -grad g(X_1) is noisy, and with a constant rate the control keeps moving around its optimum.
+//
+// State, kept apart (STYLE.md): the control theta (the caller's field) and its moving average; Adam's moments and step counts; the
 // replay buffer (X_1, grad g(X_1)), its fill count and write position; the loop: iteration, energy
 // evaluations, gradient updates and the one torch CPU generator that draws rollout noise, buffer indices,
 // times and bridge noise. A checkpoint is a bundle of kind "adjoint_sampling_checkpoint" (config: options,
-// control kind/config/dtype, energy name and shape, counters; tensors "model.<p>", "adam.<p>.*",
+// control kind/config/dtype, energy name and shape, counters; tensors "model.<p>", "ema.<p>" (with an average), "adam.<p>.*",
 // "buffer.x", "buffer.gradient", "loop.generator"); a trainer resumed from it continues bitwise as the
 // uninterrupted run.
 #include <chrono>
@@ -33,6 +37,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
@@ -61,7 +66,13 @@ struct AdjointSamplingOptions {
     TORCH_ARG(int64_t, batchSize) = 256;
     TORCH_ARG(int64_t, bufferSize) = 10000;
     TORCH_ARG(int64_t, sdeSteps) = 100;
+    /** Adam's learning rate, decayed by a cosine over all gradient updates to learningRate · finalLearningRateFraction
+     *  (flow/LearningRateSchedule.h; 1, the default: constant). */
     TORCH_ARG(double, learningRate) = 1e-3;
+    TORCH_ARG(double, finalLearningRateFraction) = 1.0;
+    /** Decay δ of the exponential moving average of the control's weights (0: none). The average is the sampler
+     *  that samplingControl() returns (the model to save); rollouts use the trained weights themselves. */
+    TORCH_ARG(double, emaDecay) = 0.0;
     TORCH_ARG(double, temperature) = 1.0;
     /** Per-particle clip of grad g (0: none). */
     TORCH_ARG(double, gradientClip) = 100.0;
@@ -118,6 +129,10 @@ public:
     const AdjointSampler& sampler() const { return sampler_; }
     const AdjointSamplingOptions& options() const { return options_; }
     std::shared_ptr<VectorField> control() const { return control_; }
+    /** The weights to sample with after training: the moving average if emaDecay > 0, else the control. */
+    std::shared_ptr<VectorField> samplingControl() const { return ema_ ? ema_ : control_; }
+    /** The learning rate of the next gradient update. */
+    double learningRate() const;
     void setProgressCallback(std::function<void(const AdjointSamplingProgress&)> callback) { progress_ = std::move(callback); }
     /** Where and how often to report and checkpoint (these do not change the training; e.g. after resume()). */
     void setReporting(int64_t progressEvery, const std::string& checkpointPath, int64_t checkpointEvery) {
@@ -133,7 +148,11 @@ private:
     at::Tensor terminalCostGradient(const at::Tensor& x1, double* meanEnergy);
     at::Tensor project(const at::Tensor& x) const;
 
+    void buildAverage();
+
     std::shared_ptr<VectorField> control_;
+    std::shared_ptr<VectorField> ema_;  // null without an average
+    std::vector<at::Tensor> controlParameters_, emaParameters_;
     const Energy& energy_;
     AdjointSamplingOptions options_;
     AdjointSampler sampler_;

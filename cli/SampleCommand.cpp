@@ -4,7 +4,7 @@
 // Samples come out in the frame of the training data (centred, and superposed on its reference when the
 // model was trained aligned), in nm (the model's scale undone), one frame per sample.
 // Models of kind "adjoint_sampling" (`ada adjoint-sample`) are sampled by their controlled SDE from X_0 = 0
-// (soc/AdjointSampler.h; --steps overrides the model's SDE steps, --method does not apply); particles in 2-D
+// (soc/AdjointSampler.h; --steps and --integrator euler|heun override the model's, --method does not apply); particles in 2-D
 // come out as [count, N*2] NPY. With --energy, also prints their path effective sample size.
 #include <iostream>
 #include <memory>
@@ -27,7 +27,7 @@
 namespace {
 
 struct SampleOptions {
-    std::string model, out, topology, method = "dopri5", energy;
+    std::string model, out, topology, method = "dopri5", energy, integrator;
     int64_t count = 1000, steps = 50, batch = 1000;
     uint64_t seed = 0;
     bool stepsGiven = false, methodGiven = false;
@@ -54,15 +54,21 @@ void sample(const SampleOptions& o) {
         throw ada::SpecError(o.model + ": config.model_kind \"" + model.modelKind + "\" is neither flow_matching nor adjoint_sampling");
     if (adjoint && o.methodGiven)
         throw ada::SpecError("--method does not apply to " + o.model + ", an adjoint-sampling model (sampled by its controlled SDE)");
+    if (!adjoint && !o.integrator.empty())
+        throw ada::SpecError("--integrator applies to adjoint-sampling models; " + o.model + " is a flow model (see --method)");
     if (!adjoint && !o.energy.empty())
         throw ada::SpecError("--energy (path ESS) applies to adjoint-sampling models; " + o.model + " is a flow model");
     std::unique_ptr<ada::AdjointSampler> sampler;
     std::unique_ptr<ada::Energy> energy;
     if (adjoint) {
         sampler = std::make_unique<ada::AdjointSampler>(ada::AdjointSampler::fromJson(model.sampler, o.model + ": config.sampler"));
-        if (o.stepsGiven)
-            *sampler = ada::AdjointSampler(sampler->schedule(), o.steps);
+        if (o.stepsGiven || !o.integrator.empty())
+            *sampler = ada::AdjointSampler(sampler->schedule(), o.stepsGiven ? o.steps : sampler->steps(),
+                                           o.integrator.empty() ? sampler->integrator() : ada::sdeIntegratorFromName(o.integrator, "--integrator"));
         if (!o.energy.empty()) {
+            if (sampler->integrator() != ada::SdeIntegrator::EulerMaruyama)
+                throw ada::SpecError("--energy (path ESS) needs the Euler-Maruyama chain's path weights; " + o.model + " samples with " +
+                                     ada::sdeIntegratorName(sampler->integrator()) + ": add --integrator euler");
             energy = energyFromOption(o.energy, o.temperature, 1);
             if (energy->particles() * energy->spatialDimension() != model.field->flatDimension())
                 throw ada::SpecError("--energy " + o.energy + " has " + std::to_string(energy->particles()) + " particles in " +
@@ -85,7 +91,7 @@ void sample(const SampleOptions& o) {
             } else {
                 parts.push_back(sampler->sample(*model.field, n, generator).reshape({n, -1}));
             }
-            evaluations += sampler->steps();
+            evaluations += sampler->fieldEvaluations();
         } else if (o.method == "sde") {
             ada::MemorylessSDEOptions sde;
             sde.steps = o.steps;
@@ -133,6 +139,8 @@ void addSampleCommand(CLI::App& app) {
     auto* method = c->add_option("--method", o->method, "dopri5 (adaptive ODE), rk4 (ODE, --steps) or sde (memoryless SDE, --steps)")
         ->capture_default_str()->check(CLI::IsMember({"dopri5", "rk4", "sde"}));
     auto* steps = c->add_option("--steps", o->steps, "steps of rk4 or sde (adjoint-sampling models: default their own)")->capture_default_str();
+    c->add_option("--integrator", o->integrator, "adjoint-sampling models: euler or heun (default: the model's)")
+        ->check(CLI::IsMember({"euler", "heun"}));
     c->add_option("--energy", o->energy, "adjoint-sampling models: also print the path ESS against this energy (as in adjoint-sample)");
     c->add_option("--temperature", o->temperature, "K, for --energy openmm:<system.xml>")->capture_default_str();
     c->add_option("--batch", o->batch, "samples integrated at once")->capture_default_str();

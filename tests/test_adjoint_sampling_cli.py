@@ -52,6 +52,14 @@ def test_train_resume_sample_evaluate_dw4(tmp_path):
     assert x.shape == (300, 8) and np.isfinite(x).all()
     assert np.abs(x.reshape(300, 4, 2).mean(1)).max() < 1e-4  # zero centre of mass
     one_line_error(ada("sample", "--model", model, "--count", 10, "--out", samples, "--method", "rk4"), "--method")
+    # Heun's integrator: two field evaluations per step; path weights need the Euler chain.
+    heun = tmp_path / "heun.npy"
+    result = ada("sample", "--model", model, "--count", 50, "--out", heun, "--seed", 2, "--integrator", "heun")
+    assert result.returncode == 0, result.stderr
+    assert "20 field evaluations" in result.stdout
+    assert np.load(heun).shape == (50, 8)
+    one_line_error(ada("sample", "--model", model, "--count", 10, "--out", heun, "--integrator", "heun", "--energy", "dw4"),
+                   "--integrator euler")
 
     result = ada("evaluate", "--samples", samples, "--data", os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4",
                  "--count", 300, "--seed", 0, "--report", tmp_path / "report.json")

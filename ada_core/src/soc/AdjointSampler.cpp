@@ -14,7 +14,18 @@
 
 namespace ada {
 
-AdjointSampler::AdjointSampler(GeometricNoiseSchedule schedule, int64_t steps) : schedule_(schedule), steps_(steps) {
+std::string sdeIntegratorName(SdeIntegrator integrator) { return integrator == SdeIntegrator::Heun ? "heun" : "euler"; }
+
+SdeIntegrator sdeIntegratorFromName(const std::string& name, const std::string& where) {
+    if (name == "euler")
+        return SdeIntegrator::EulerMaruyama;
+    if (name == "heun")
+        return SdeIntegrator::Heun;
+    throw SpecError(where + ": expected the SDE integrator \"euler\" or \"heun\", found \"" + name + "\"");
+}
+
+AdjointSampler::AdjointSampler(GeometricNoiseSchedule schedule, int64_t steps, SdeIntegrator integrator)
+    : schedule_(schedule), steps_(steps), integrator_(integrator) {
     if (!(schedule.sigmaMin > 0 && schedule.sigmaMax > schedule.sigmaMin))
         throw SpecError("adjoint sampler: needs 0 < sigma_min < sigma_max, found sigma_min " + std::to_string(schedule.sigmaMin) +
                         " and sigma_max " + std::to_string(schedule.sigmaMax));
@@ -37,6 +48,12 @@ ControlledPaths AdjointSampler::integrate(VectorField& control, int64_t count, a
         const double root = std::sqrt(schedule_.variance(next) - schedule_.variance(t));  // sqrt(dnu_k)
         const at::Tensor c = base.project(control.forward(x, at::full({}, t, opts))) * root;
         const at::Tensor noise = base.project(at::randn(shape, generator, opts));
+        if (integrator_ == SdeIntegrator::Heun) {
+            const at::Tensor predicted = x + root * (c + noise);
+            const at::Tensor cNext = base.project(control.forward(predicted, at::full({}, next, opts))) * root;
+            x = x + root * (0.5 * (c + cNext) + noise);
+            continue;
+        }
         if (weights) {
             const at::Tensor c64 = c.reshape({count, -1}).to(at::kDouble), xi = noise.reshape({count, -1}).to(at::kDouble);
             pathTerm += (c64 * xi).sum(1) + 0.5 * c64.pow(2).sum(1);
@@ -54,6 +71,9 @@ ControlledPaths AdjointSampler::sampleWithLogWeights(VectorField& control, int64
                                                      at::Generator& generator) const {
     if (!(temperature > 0))
         throw SpecError("adjoint sampler: the temperature must be positive, found " + std::to_string(temperature));
+    if (integrator_ != SdeIntegrator::EulerMaruyama)
+        throw SpecError("adjoint sampler: path weights are those of the Euler-Maruyama chain; this sampler integrates with " +
+                        sdeIntegratorName(integrator_));
     ControlledPaths paths = integrate(control, count, generator, true);
     torch::NoGradGuard noGrad;
     const at::Tensor x = paths.samples.reshape({count, -1}).to(at::kDouble);
@@ -73,7 +93,8 @@ void AdjointSampler::save(VectorField& control, const Energy& energy, double tem
     bundle.config["data"] = data.toJson();
     bundle.config["model_kind"] = modelKind;
     bundle.config["sampler"] = {{"sigma_min", schedule_.sigmaMin},   {"sigma_max", schedule_.sigmaMax},
-                                {"sde_steps", steps_},               {"energy", energy.name()},
+                                {"sde_steps", steps_},               {"integrator", sdeIntegratorName(integrator_)},
+                                {"energy", energy.name()},
                                 {"temperature", temperature},        {"particles", energy.particles()},
                                 {"spatial_dimension", energy.spatialDimension()}};
     bundle.write(path);
@@ -81,7 +102,8 @@ void AdjointSampler::save(VectorField& control, const Energy& energy, double tem
 
 AdjointSampler AdjointSampler::fromJson(const nlohmann::json& config, const std::string& where) {
     const JsonFields f(config, where);
-    return AdjointSampler(GeometricNoiseSchedule{f.number("sigma_min"), f.number("sigma_max")}, f.integer("sde_steps"));
+    return AdjointSampler(GeometricNoiseSchedule{f.number("sigma_min"), f.number("sigma_max")}, f.integer("sde_steps"),
+                          sdeIntegratorFromName(f.string("integrator", "euler"), f.path("integrator")));
 }
 
 }  // namespace ada

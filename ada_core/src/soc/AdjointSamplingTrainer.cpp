@@ -39,6 +39,7 @@ void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
                         "updates per iteration >= 0, positive learning rate and temperature, gradient clip >= 0, final learning-rate "
                         "fraction >= 0, EMA decay in [0, 1); found " +
                         o.toJson().dump());
+    sdeIntegratorFromName(o.integrator(), where);
     if (!(o.sigmaMax() > o.sigmaMin() && o.sigmaMin() > 0))
         throw SpecError(where + ": needs 0 < sigma_min < sigma_max, found sigma_min " + std::to_string(o.sigmaMin()) + " and sigma_max " +
                         std::to_string(o.sigmaMax()));
@@ -48,7 +49,7 @@ void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
 
 nlohmann::json AdjointSamplingOptions::toJson() const {
     return {{"iterations", iterations_},       {"samples_per_iteration", samplesPerIteration_}, {"updates_per_iteration", updatesPerIteration_},
-            {"batch_size", batchSize_},        {"buffer_size", bufferSize_},                     {"sde_steps", sdeSteps_},
+            {"batch_size", batchSize_},        {"buffer_size", bufferSize_},                     {"sde_steps", sdeSteps_},  {"integrator", integrator_},
             {"learning_rate", learningRate_},  {"final_learning_rate_fraction", finalLearningRateFraction_}, {"ema_decay", emaDecay_},
             {"temperature", temperature_},     {"gradient_clip", gradientClip_},
             {"sigma_min", sigmaMin_},          {"sigma_max", sigmaMax_},                         {"seed", seed_},
@@ -63,7 +64,8 @@ AdjointSamplingOptions AdjointSamplingOptions::fromJson(const nlohmann::json& co
     AdjointSamplingOptions o;
     o.iterations(integerField(f, "iterations")).samplesPerIteration(integerField(f, "samples_per_iteration"))
         .updatesPerIteration(integerField(f, "updates_per_iteration")).batchSize(integerField(f, "batch_size"))
-        .bufferSize(integerField(f, "buffer_size")).sdeSteps(integerField(f, "sde_steps")).learningRate(f.number("learning_rate"))
+        .bufferSize(integerField(f, "buffer_size")).sdeSteps(integerField(f, "sde_steps"))
+        .integrator(f.string("integrator", "euler")).learningRate(f.number("learning_rate"))
         .finalLearningRateFraction(f.number("final_learning_rate_fraction", 1.0)).emaDecay(f.number("ema_decay", 0.0))
         .temperature(f.number("temperature")).gradientClip(f.number("gradient_clip")).sigmaMin(f.number("sigma_min"))
         .sigmaMax(f.number("sigma_max")).seed(seed.get<uint64_t>()).progressEvery(integerField(f, "progress_every"))
@@ -84,7 +86,8 @@ std::function<void(const AdjointSamplingProgress&)> printAdjointSamplingProgress
 
 AdjointSamplingTrainer::AdjointSamplingTrainer(std::shared_ptr<VectorField> control, const Energy& energy, AdjointSamplingOptions options)
     : control_(std::move(control)), energy_(energy), options_(options),
-      sampler_(GeometricNoiseSchedule{options.sigmaMin(), options.sigmaMax()}, std::max<int64_t>(options.sdeSteps(), 1)),
+      sampler_(GeometricNoiseSchedule{options.sigmaMin(), options.sigmaMax()}, std::max<int64_t>(options.sdeSteps(), 1),
+               sdeIntegratorFromName(options.integrator(), "adjoint sampling")),
       generator_(at::detail::createCPUGenerator(options.seed())) {
     if (!control_)
         throw SpecError("adjoint sampling: no control");
@@ -308,7 +311,8 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
         ema_.reset();
         emaParameters_.clear();
     }
-    sampler_ = AdjointSampler(GeometricNoiseSchedule{options.sigmaMin(), options.sigmaMax()}, options.sdeSteps());
+    sampler_ = AdjointSampler(GeometricNoiseSchedule{options.sigmaMin(), options.sigmaMax()}, options.sdeSteps(),
+                              sdeIntegratorFromName(options.integrator(), path));
     static_cast<torch::optim::AdamOptions&>(optimizer_->param_groups().front().options()).lr(options.learningRate());
     adam.apply(*optimizer_);
     bufferX_ = bufferX;

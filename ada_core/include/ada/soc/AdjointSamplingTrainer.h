@@ -66,6 +66,8 @@ struct AdjointSamplingOptions {
     TORCH_ARG(int64_t, batchSize) = 256;
     TORCH_ARG(int64_t, bufferSize) = 10000;
     TORCH_ARG(int64_t, sdeSteps) = 100;
+    /** The rollouts' SDE integrator, "euler" or "heun" (AdjointSampler.h); saved with the model. */
+    TORCH_ARG(std::string, integrator) = "euler";
     /** Adam's learning rate, decayed by a cosine over all gradient updates to learningRate · finalLearningRateFraction
      *  (flow/LearningRateSchedule.h; 1, the default: constant). */
     TORCH_ARG(double, learningRate) = 1e-3;

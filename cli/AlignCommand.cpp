@@ -36,7 +36,7 @@ namespace {
 
 struct AlignOptions {
     std::string model, observables, out, generator = "reweighted-flow-matching", python;
-    double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, flowLearningRate = 1e-3;
+    double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, criticFinalFraction = 1.0, flowLearningRate = 1e-3;
     int64_t rounds = 200, criticSteps = 10, criticWarmup = 2000, generatorIterations = 20, pool = 4096, samples = 2000, checkpointEvery = 20,
             roundSamples = 256;
     uint64_t seed = 0;
@@ -128,6 +128,7 @@ void align(const AlignOptions& o) {
     options.critics.steps = o.criticSteps;
     options.critics.penalty = o.penalty;
     options.critics.learningRate = o.criticLearningRate;
+    options.critics.finalLearningRateFraction = o.criticFinalFraction;
     options.seed = o.seed;
     fs::create_directories(o.out);
     options.checkpointPath = o.out + "/checkpoint.bundle";
@@ -214,6 +215,8 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--critic-steps", o->criticSteps, "critic updates per round")->capture_default_str();
     c->add_option("--critic-warmup", o->criticWarmup, "critic updates before the first generator phase")->capture_default_str();
     c->add_option("--critic-lr", o->criticLearningRate, "critic learning rate")->capture_default_str();
+    c->add_option("--critic-lr-final-fraction", o->criticFinalFraction,
+                  "cosine decay of the critic learning rate over all critic updates to this fraction (1: constant)")->capture_default_str();
     c->add_option("--penalty", o->penalty, "gradient-penalty weight (Lipschitz bound)")->capture_default_str();
     c->add_option("--generator", o->generator, "reweighted-flow-matching or adjoint-matching")
         ->capture_default_str()->check(CLI::IsMember({"reweighted-flow-matching", "adjoint-matching"}));

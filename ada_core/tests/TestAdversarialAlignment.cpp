@@ -204,6 +204,7 @@ TEST(AdversarialAlignmentTest, ResumesBitwiseFromACheckpoint) {
     o.criticWarmup = 10;
     o.generatorIterations = 2;
     o.adjoint.trajectories(16).sdeSteps(10).timePoints(0);
+    o.critics.finalLearningRateFraction = 0.1;  // the schedule is a function of the restored step count
     const std::string path = std::string(ADA_TEST_TMPDIR) + "/ada_resume.bundle";
 
     ada::AdversarialAlignment straight(base, residual(base), {identityTarget(data)}, o);
@@ -236,6 +237,35 @@ TEST(AdversarialAlignmentTest, ResumesBitwiseFromACheckpoint) {
     expectSpecError([&] { different.restoreCheckpoint(path); }, "options");
     EXPECT_TRUE(different.history().empty());
     expectSpecError([&] { different.restoreCheckpoint(std::string(ADA_TEST_TMPDIR) + "/no_such_checkpoint.bundle"); }, "no_such_checkpoint");
+}
+
+TEST(AdversarialAlignmentTest, UsesAGivenBasePoolAndDecaysTheCriticsLearningRate) {
+    auto base = mixture(0.5, 0.5, 0.3, 0.3);
+    at::Generator g = generator(5);
+    const at::Tensor data = mixture(0.3, 0.7, 0.15, 0.45)->sample(300, g);
+    const at::Tensor exact = base->sample(150, g);
+    ada::AdversarialAlignmentOptions o = smallOptions(2);
+    o.samplesPerRound = 32;
+    o.criticWarmup = 10;
+    o.generatorIterations = 1;
+    o.adjoint.trajectories(8).sdeSteps(10).timePoints(0);
+    o.critics.finalLearningRateFraction = 0.1;
+    ada::AdversarialAlignment ada(base, residual(base), {identityTarget(data)}, o);
+    expectSpecError([&] { ada.setPool(exact.reshape({150, 1, 1})); }, "shape");
+    expectSpecError([&] { ada.setPool(exact.narrow(0, 0, 1)); }, "at least 2");
+    at::Tensor broken = exact.clone();
+    broken[3][0] = std::nan("");
+    expectSpecError([&] { ada.setPool(broken); }, "NaN");
+    ada.setPool(exact);
+    EXPECT_EQ(ada.options().poolSize, 150);
+    ada.train();
+    ASSERT_EQ(ada.pool().size(), 1u);
+    EXPECT_TRUE(at::equal(ada.pool()[0], exact.to(at::kDouble)));  // the given samples, not SDE draws
+    expectSpecError([&] { ada.setPool(exact); }, "before the first round");
+    // The cosine spans the warm-up and the rounds' critic updates: at its end the rate is the final fraction.
+    const double peak = o.critics.learningRate;
+    EXPECT_EQ(ada.critics().steps(), 10 + 2 * o.critics.steps);
+    EXPECT_NEAR(ada.critics().learningRate(), 0.1 * peak, 1e-15);
 }
 
 TEST(AlignmentTargetTest, RejectsBadObservableData) {

@@ -1,5 +1,6 @@
 #include "ada/align/AdversarialAlignment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +50,8 @@ ObservableCriticsOptions criticOptions(const AdversarialAlignmentOptions& o) {
     ObservableCriticsOptions c = o.critics;
     c.seed = o.seed + 2;
     c.beta = o.beta;
+    // The learning-rate decay spans every critic update of the alignment: the warm-up, then k per round.
+    c.scheduleSteps = std::max<int64_t>(1, (o.criticWarmup + c.steps - 1) / c.steps * c.steps + o.rounds * c.steps);
     return c;
 }
 
@@ -146,6 +149,24 @@ double AdversarialAlignment::flowStep() {
 
 AdversarialAlignment::~AdversarialAlignment() = default;
 
+void AdversarialAlignment::setPool(const at::Tensor& samples) {
+    if (round_ > 0 || !pool_.empty())
+        throw SpecError("ADA: the base pool can only be given before the first round");
+    std::vector<int64_t> event = model_->eventShape();
+    const bool flat = samples.dim() == 2 && samples.size(1) == model_->flatDimension();
+    const bool shaped = samples.dim() == static_cast<int64_t>(event.size()) + 1 &&
+                        std::equal(event.begin(), event.end(), samples.sizes().begin() + 1);
+    if (!samples.defined() || (!flat && !shaped) || samples.size(0) < 2)
+        throw SpecError("ADA: a base pool must hold at least 2 samples of the model's shape " + c10::str(at::IntArrayRef(event)) + ", found " +
+                        (samples.defined() ? c10::str(samples.sizes()) : std::string("none")));
+    if (!at::isfinite(samples).all().item<bool>())
+        throw SpecError("ADA: the base pool holds NaN or infinite values");
+    std::vector<int64_t> shape = {samples.size(0)};
+    shape.insert(shape.end(), event.begin(), event.end());
+    givenPool_ = samples.reshape(shape).detach().clone();
+    options_.poolSize = samples.size(0);  // recorded in checkpoints like a drawn pool
+}
+
 std::vector<std::string> AdversarialAlignment::names() const {
     std::vector<std::string> out;
     for (int i = 0; i < critics_->size(); ++i)
@@ -159,7 +180,10 @@ const AlignmentRound& AdversarialAlignment::round() {
     const auto start = std::chrono::steady_clock::now();
     AlignmentRound r;
     r.round = round_;
-    if (pool_.empty()) {
+    if (pool_.empty() && givenPool_.defined()) {
+        poolSamples_ = givenPool_.to(model_->tensorOptions());
+        pool_ = critics_->observe(poolSamples_);
+    } else if (pool_.empty()) {
         MemorylessSDEOptions o;
         o.steps = options_.adjoint.sdeSteps();
         o.tMin = options_.adjoint.tMin();

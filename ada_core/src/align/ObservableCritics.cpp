@@ -9,6 +9,7 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include "ada/bias/MLPFunction.h"
+#include "ada/flow/LearningRateSchedule.h"
 #include "ada/bias/Spline.h"
 #include "ada/io/Bundle.h"
 #include "ada/io/JsonFields.h"
@@ -19,7 +20,8 @@ namespace ada {
 
 nlohmann::json ObservableCriticsOptions::toJson() const {
     return {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
-            {"learning_rate", learningRate}, {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints}};
+            {"learning_rate", learningRate}, {"final_learning_rate_fraction", finalLearningRateFraction}, {"schedule_steps", scheduleSteps},
+            {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints}};
 }
 
 ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -31,6 +33,8 @@ ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json
     o.activation = f.string("activation", o.activation);
     o.steps = f.integer("steps", static_cast<int>(o.steps));
     o.learningRate = f.number("learning_rate", o.learningRate);
+    o.finalLearningRateFraction = f.number("final_learning_rate_fraction", o.finalLearningRateFraction);
+    o.scheduleSteps = f.integer("schedule_steps", static_cast<int>(o.scheduleSteps));
     o.penalty = f.number("penalty", o.penalty);
     o.batch = f.integer("batch", static_cast<int>(o.batch));
     o.seed = static_cast<uint64_t>(f.number("seed", static_cast<double>(o.seed)));
@@ -43,8 +47,9 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
     if (targets_.empty())
         throw SpecError("ADA critics: no observables given");
     if (!(options.beta > 0) || !std::isfinite(options.beta) || options.steps < 1 || options.batch < 1 || !(options.learningRate > 0) ||
-        !(options.penalty >= 0) || options.splinePoints < 4)
-        throw SpecError("ADA critics: expected beta > 0, steps >= 1, batch >= 1, learning rate > 0, penalty >= 0, spline points >= 4 (options " +
+        !(options.penalty >= 0) || options.splinePoints < 4 || !(options.finalLearningRateFraction >= 0) || options.scheduleSteps < 1)
+        throw SpecError("ADA critics: expected beta > 0, steps >= 1, batch >= 1, learning rate > 0, final learning-rate fraction >= 0, "
+                        "schedule steps >= 1, penalty >= 0, spline points >= 4 (options " +
                         options.toJson().dump() + ")");
     std::set<std::string> names;
     bank_ = std::make_shared<torch::nn::Module>("ObservableCritics");
@@ -134,9 +139,14 @@ double ObservableCritics::update(const std::vector<at::Tensor>& poolIn, const at
         }
         optimizer_->zero_grad();
         loss.backward();
+        static_cast<torch::optim::AdamOptions&>(optimizer_->param_groups().front().options()).lr(learningRate());
         optimizer_->step();
     }
     return dual(pool, offsets);
+}
+
+double ObservableCritics::learningRate() const {
+    return WarmupCosineSchedule{options_.learningRate, 0, options_.scheduleSteps, options_.finalLearningRateFraction}(step_);
 }
 
 double ObservableCritics::dual(const std::vector<at::Tensor>& poolIn, const at::Tensor& logOffsets) {

@@ -3,7 +3,8 @@
 //   min_θ  max_{f_i 1-Lipschitz}  KL(μ_θ ‖ μ_base) + β Σ_i ( E_{x~μ_θ} f_i(o_i(x)) − E_{y~ν_i} f_i(y) ).
 // For fixed critics the minimiser over μ is the tilt μ_f ∝ μ_base exp(−β Σ_i f_i(o_i)), so each round
 //   1. makes k critic updates on the concave dual of the saddle (ObservableCritics.h), estimated on a pool of
-//      base samples drawn once (round 0 first makes criticWarmup updates);
+//      base samples drawn once, or given (setPool) (round 0 first makes criticWarmup updates; the critics'
+//      learning rate decays by a cosine over all their updates when critics.finalLearningRateFraction < 1);
 //   2. runs a generator phase toward the tilt of the current critics, with v_θ initialised to v_base, by either
 //      - adjoint matching (soc/AdjointMatchingTrainer.h, DESIGN §3.2) with r = −β Σ_i f_i(o_i) (CriticReward.h), or
 //      - reweighted flow matching: flow-matching steps (flow/FlowMatchingLoss.h) on pool configurations drawn
@@ -99,6 +100,13 @@ public:
     const AlignmentRound& round();
     bool finished() const { return round_ >= options_.rounds; }
 
+    /**
+     * Use these base samples [n, event...] (or flattened) as the critics' pool instead of drawing
+     * options.poolSize samples of the base by its memoryless SDE in round 0: exact samples of μ_base where they
+     * exist (the MD frames the base model was trained on, or an analytic base), free of the sampler's
+     * discretization error. Only before the first round; throws SpecError on a shape mismatch or NaN.
+     */
+    void setPool(const at::Tensor& samples);
     /** The base pool's observables (drawn in round 0). */
     const std::vector<at::Tensor>& pool() const { return pool_; }
     /** Samples [count, event...] of the aligned model by its memoryless SDE, drawn with `generator`. */
@@ -126,6 +134,7 @@ private:
     at::Generator generator_;
     std::vector<at::Tensor> pool_;  // o_i of the base pool [poolSize, d_i]
     at::Tensor poolSamples_;        // the base pool's configurations [poolSize, event...]
+    at::Tensor givenPool_;          // setPool's samples, used in round 0
     std::unique_ptr<torch::optim::Adam> flowOptimizer_;
     double flowStep();
     int64_t round_ = 0;

@@ -47,7 +47,13 @@ struct ObservableCriticsOptions {
     std::string activation = "softplus";
     /** Critic updates per update() call (k). */
     int64_t steps = 5;
+    /** Adam's learning rate, decayed by a cosine to learningRate · finalLearningRateFraction over scheduleSteps
+     *  updates (flow/LearningRateSchedule.h), then held; 1 (the default) keeps it constant. The dual is estimated
+     *  with a random gradient-penalty minibatch every update: with a constant rate the critics, and the tilt
+     *  exp(−β F) that β amplifies them into, keep moving around the optimum. */
     double learningRate = 1e-3;
+    double finalLearningRateFraction = 1.0;
+    int64_t scheduleSteps = 1;
     /** Gradient-penalty weight λ. */
     double penalty = 10.0;
     int64_t batch = 256;
@@ -90,6 +96,8 @@ public:
     /** F(x) = Σ_i f_i(o_i(x)) [B] for samples x [B, event...], differentiable in x, in x's dtype. */
     at::Tensor potential(const at::Tensor& samples) const;
     int64_t steps() const { return step_; }
+    /** Adam's learning rate for the next update (the cosine schedule of the options at steps()). */
+    double learningRate() const;
 
     /**
      * The bias terms of U_bias = kT · β Σ_i f_i (DESIGN.md §4), one per target (each needs its observable JSON).

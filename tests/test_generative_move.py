@@ -33,17 +33,21 @@ def test_plain_import_does_not_load_libtorch():
     assert _libtorch_loaded("import openmmada; openmmada.GenerativeMove")
 
 
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("generative_move")
-    samples = np.random.default_rng(1).normal(0.0, np.sqrt(KT / K), size=(2000, 3))
-    np.save(folder / "well.npy", samples)  # [frames, 3]: vectors, so the model is not centred
+def _pretrain(folder, name, samples):
+    """A small flow (`ada pretrain`, 300 steps) of `samples` [frames, D] (vectors: the model is not centred)."""
+    np.save(folder / f"{name}.npy", samples)
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    result = subprocess.run([ADA, "pretrain", "--data", str(folder / "well.npy"), "--out", str(folder / "well.adab"),
+    result = subprocess.run([ADA, "pretrain", "--data", str(folder / f"{name}.npy"), "--out", str(folder / f"{name}.adab"),
                              "--steps", "300", "--hidden", "32", "--layers", "2", "--seed", "1", "--progress-every", "300"],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    return folder / "well.adab"
+    return folder / f"{name}.adab"
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    samples = np.random.default_rng(1).normal(0.0, np.sqrt(KT / K), size=(2000, 3))
+    return _pretrain(tmp_path_factory.mktemp("generative_move"), "well", samples)
 
 
 def _system(particles=1):
@@ -157,15 +161,8 @@ def _chain_system(constraints=()):
 
 @pytest.fixture(scope="module")
 def torsion_model(tmp_path_factory):
-    """`ada pretrain` on exact samples of theta ~ N(0, S^2): a [frames, 1] array of angles."""
-    folder = tmp_path_factory.mktemp("torsion_move")
-    np.save(folder / "angles.npy", np.random.default_rng(2).normal(0.0, S, size=(2000, 1)))
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    result = subprocess.run([ADA, "pretrain", "--data", str(folder / "angles.npy"), "--out", str(folder / "angles.adab"),
-                             "--steps", "300", "--hidden", "32", "--layers", "2", "--seed", "1", "--progress-every", "300"],
-                            capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    return folder / "angles.adab"
+    """A model of exact samples of theta ~ N(0, S^2): a [frames, 1] array of angles."""
+    return _pretrain(tmp_path_factory.mktemp("torsion_move"), "angles", np.random.default_rng(2).normal(0.0, S, size=(2000, 1)))
 
 
 def test_torsion_angles_are_those_openmm_measures():

@@ -85,12 +85,12 @@ def make_context(system, pdb, timestep, seed):
     return context, integrator
 
 
-def record(path, nanoseconds, seed, bias=0.0, constraints=None, timestep=0.001):
-    """MD (flexible at 1 fs unless told), frames every 0.5 ps into `path`; with bias > 0, -bias cos(phi - 0.5) is
-    added."""
+def record(path, nanoseconds, seed, bias=0.0, constraints=None, timestep=0.001, centre=0.5):
+    """MD (flexible at 1 fs unless told), frames every 0.5 ps into `path`; with bias > 0, -bias cos(phi - centre)
+    is added."""
     pdb, system = make_system(constraints)
     if bias > 0:
-        torsion = mm.CustomTorsionForce(f"-{bias}*cos(theta-0.5)")
+        torsion = mm.CustomTorsionForce(f"-{bias}*cos(theta-{centre})")
         torsion.addTorsion(*PHI)
         system.addForce(torsion)
     every = int(round(0.5 / timestep))

@@ -1,7 +1,8 @@
 // TorsionProposal (ada/flow/TorsionProposal.h): rotations of nested groups realise the proposed angles and keep
 // every bond length and bond angle; the log-densities are those of the model with its scale (checked against
-// the analytic density of a zero field); candidates outside the windows are discarded and the reverse density
-// is cached per state; inconsistent rotated sets and models of another kind or dimension are refused.
+// the analytic density of a zero field); candidates outside the windows are discarded; the reverse density is
+// cached per state, and taken from the forward density after an acceptance; inconsistent rotated sets and models
+// of another kind or dimension are refused.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -111,7 +112,12 @@ TEST(TorsionProposal, LogDensitiesHonourTheScaleAndTheReverseIsCachedPerState) {
     EXPECT_EQ(proposal.reverseCacheHits(), 5);
     std::vector<double> other = kChain;
     other[17] += 1e-9;
-    proposal.propose(other);
+    const ada::ProposedMove last = proposal.propose(other);
+    EXPECT_EQ(proposal.reverseSolves(), 2);
+    // From the last proposal (as after an acceptance) the reverse density is its forward density, without a solve.
+    const ada::ProposedMove next = proposal.propose(last.positions);
+    EXPECT_EQ(next.logReverse, last.logForward);
+    EXPECT_NEAR(next.logReverse, analytic(proposal.angles(last.positions)), 1e-5);
     EXPECT_EQ(proposal.reverseSolves(), 2);
 }
 

@@ -169,6 +169,10 @@ ProposedMove TorsionProposal::propose(const std::vector<double>& current, int64_
     ProposedMove move;
     if (reverseState_ == current) {
         ++reverseCacheHits_;
+    } else if (lastProposal_ == current) {
+        cachedReverse_ = lastForward_;
+        reverseState_ = current;
+        ++reverseCacheHits_;
     } else {
         cachedReverse_ = logDensity(angles(current));
         reverseState_ = current;
@@ -178,6 +182,8 @@ ProposedMove TorsionProposal::propose(const std::vector<double>& current, int64_
     const FlowDensity::Draw candidate = nextCandidate();
     move.positions = rotateTo(current, candidate.y);
     move.logForward = candidate.logDensity;
+    lastProposal_ = move.positions;
+    lastForward_ = move.logForward;
     return move;
 }
 

@@ -38,9 +38,11 @@
 // The same acceptance is then exact; GenerativeMove checks these conditions.
 //
 // The reverse density depends on x alone: log p_θ(θ(x)) is computed once per state and kept while the positions
-// are unchanged (the key is the exact positions). Candidates are drawn in batches with their densities (one
-// forward and one likelihood solve per batch), as in FlowProposal.h; the sampler realises the flow map to the
-// ODE tolerance, which bounds the departure from exactness.
+// are unchanged (the key is the exact positions). When the state is the last proposal x' (it was accepted), its
+// reverse density is that proposal's forward density log p_θ(θ'), already known: θ(x') = θ' (checked, to
+// rounding), so no solve is needed. Candidates are drawn in batches with their densities (one forward and one
+// likelihood solve per batch), as in FlowProposal.h; the sampler realises the flow map to the ODE tolerance,
+// which bounds the departure from exactness.
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -99,7 +101,8 @@ public:
     std::vector<double> rotateTo(const std::vector<double>& x, const std::vector<double>& theta) const;
 
     const std::vector<MovedTorsion>& torsions() const { return torsions_; }
-    /** Candidates drawn, those discarded outside the windows, reverse-density solves, and reuses of the cached one. */
+    /** Candidates drawn, those discarded outside the windows, reverse-density solves, and reverse densities known
+     *  without a solve (the state's cached one, or the last proposal's forward density). */
     int64_t candidatesDrawn() const { return candidatesDrawn_; }
     int64_t candidatesOutsideWindows() const { return candidatesOutsideWindows_; }
     int64_t reverseSolves() const { return reverseSolves_; }
@@ -115,8 +118,8 @@ private:
     FlowProposalOptions options_;
     at::Generator generator_;
     std::deque<FlowDensity::Draw> candidates_;
-    std::vector<double> reverseState_;
-    double cachedReverse_ = 0;
+    std::vector<double> reverseState_, lastProposal_;
+    double cachedReverse_ = 0, lastForward_ = 0;
     int64_t candidatesDrawn_ = 0, candidatesOutsideWindows_ = 0, reverseSolves_ = 0, reverseCacheHits_ = 0;
 };
 

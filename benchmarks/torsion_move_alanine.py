@@ -16,11 +16,12 @@ side by side in one run.
    that starts in the middle of the widest empty gap of its circular histogram (openmmada.moves). A proposal need
    not come from the target: Metropolis-Hastings corrects it; the model decides the acceptance.
 3. Arms, each for the same wall-clock budget, one after the other in this process (Reference platform, one
-   thread): MD alone, and MD + GenerativeMove with the two torsions, one arm per model. phi rotates the ACE cap and H(N)
-   (atoms 0-5, 7) about the N-CA bond, psi rotates O and the NME cap (atoms 15-21) about the CA-C bond: each set
-   is everything on the far side of its bond, the two sets are disjoint and hold no atom of the other torsion's
-   axis, so the rotations commute and each changes its own torsion only, while CA, HA and the side chain stay
-   put. The HBonds constraints are kept by the rotations (H(N) turns with N's side). (phi, psi) every 0.1 ps.
+   thread): MD alone, and MD + GenerativeMove with the two torsions, one arm per model. phi rotates the ACE cap
+   and H(N) (atoms 0-5, 7) about the N-CA bond, psi rotates O and the NME cap (atoms 15-21) about the CA-C bond:
+   each set is everything on the far side of its bond, the two sets are disjoint and hold no atom of the other
+   torsion's axis, so the rotations commute and each changes its own torsion only, while CA, HA and the side
+   chain stay put. The HBonds constraints are kept by the rotations (H(N) turns with N's side). (phi, psi) every
+   0.1 ps; a transition made and undone within one move step (its attempts) is not seen.
 
 Transitions: phi-sign changes between cores, phi in (0.35, 1.75) rad (alpha_L / C7ax) and phi < -0.35 or
 phi > 2.8 rad (beta / C7eq / alpha_R, wrapped); a transition is counted when the trajectory enters the core it

@@ -13,9 +13,9 @@
 #include "ada/flow/TorsionProposal.h"
 #include "ada/io/SpecError.h"
 #include "ada/models/TrainedModel.h"
+#include "openmm/Integrator.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/System.h"
-#include "openmm/Integrator.h"
 #include "openmm/internal/ContextImpl.h"
 
 using namespace OpenMM;

@@ -1,6 +1,5 @@
 #include "ada/flow/TorsionProposal.h"
 
-#include <algorithm>
 #include <set>
 #include <sstream>
 

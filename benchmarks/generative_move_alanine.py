@@ -33,6 +33,7 @@ import openmm.app as app
 import openmm.unit as unit
 
 import openmmada
+from openmmada import moves
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADA = os.path.join(os.path.dirname(sys.executable), "ada")
@@ -41,14 +42,8 @@ TEMPERATURE = 300.0
 
 
 def dihedrals(x, atoms):
-    """Dihedral angles (rad) of frames x [T, N, 3]."""
-    b0 = x[:, atoms[0]] - x[:, atoms[1]]
-    b1 = x[:, atoms[2]] - x[:, atoms[1]]
-    b2 = x[:, atoms[3]] - x[:, atoms[2]]
-    b1 = b1 / np.linalg.norm(b1, axis=1, keepdims=True)
-    v = b0 - np.sum(b0 * b1, axis=1, keepdims=True) * b1
-    w = b2 - np.sum(b2 * b1, axis=1, keepdims=True) * b1
-    return np.arctan2(np.sum(np.cross(b1, v) * w, axis=1), np.sum(v * w, axis=1))
+    """Dihedral angles (rad, in [-pi, pi)) of frames x [T, N, 3]."""
+    return moves.torsion_angles(x, [atoms])[:, 0]
 
 
 def transitions(phi):
@@ -58,10 +53,12 @@ def transitions(phi):
     return int(np.count_nonzero(visited[1:] != visited[:-1]))
 
 
-def joint_jsd(a, b, bins=18):
+def joint_jsd(a, b, bins=18, weights=None):
+    """Jensen-Shannon divergence (nats) of the joint (phi, psi) histograms of a and b (b's frames weighted by
+    `weights` if given)."""
     edges = np.linspace(-np.pi, np.pi, bins + 1)
     p = np.histogram2d(a[0], a[1], bins=[edges, edges])[0].ravel()
-    q = np.histogram2d(b[0], b[1], bins=[edges, edges])[0].ravel()
+    q = np.histogram2d(b[0], b[1], bins=[edges, edges], weights=weights)[0].ravel()
     p, q = p / p.sum(), q / q.sum()
     m = 0.5 * (p + q)
 
@@ -88,17 +85,19 @@ def make_context(system, pdb, timestep, seed):
     return context, integrator
 
 
-def record(path, nanoseconds, seed, bias=0.0):
-    """Flexible MD at 1 fs, frames every 0.5 ps into `path`; with bias > 0, -bias cos(phi - 0.5) is added."""
-    pdb, system = make_system(None)
+def record(path, nanoseconds, seed, bias=0.0, constraints=None, timestep=0.001, centre=0.5):
+    """MD (flexible at 1 fs unless told), frames every 0.5 ps into `path`; with bias > 0, -bias cos(phi - centre)
+    is added."""
+    pdb, system = make_system(constraints)
     if bias > 0:
-        torsion = mm.CustomTorsionForce(f"-{bias}*cos(theta-0.5)")
+        torsion = mm.CustomTorsionForce(f"-{bias}*cos(theta-{centre})")
         torsion.addTorsion(*PHI)
         system.addForce(torsion)
-    recorder = openmmada.DataRecorder(path, 500)
+    every = int(round(0.5 / timestep))
+    recorder = openmmada.DataRecorder(path, every)
     system.addForce(recorder)
-    context, integrator = make_context(system, pdb, 0.001, seed)
-    integrator.step(int(round(nanoseconds * 1e6)))
+    context, integrator = make_context(system, pdb, timestep, seed)
+    integrator.step(int(round(nanoseconds * 1000 / timestep)))
     recorder.flush(context)
 
 
@@ -136,19 +135,24 @@ def run_arm(name, constraints, timestep, budget, seed, move=None):
     return row
 
 
+def add_move_arguments(parser, train_steps, budget, frequency, attempts, batch, tolerance):
+    """The options both GenerativeMove benchmarks take (this one and torsion_move_alanine.py), with their defaults."""
+    parser.add_argument("--bias", type=float, default=14.0, help="k of the phi bias -k cos(phi - 0.5), kJ/mol")
+    parser.add_argument("--train-steps", type=int, default=train_steps)
+    parser.add_argument("--budget", type=float, default=budget, help="wall-clock seconds per arm")
+    parser.add_argument("--frequency", type=int, default=frequency, help="steps between move steps")
+    parser.add_argument("--attempts", type=int, default=attempts, help="Metropolis-Hastings attempts per move step")
+    parser.add_argument("--batch", type=int, default=batch, help="candidates per batch")
+    parser.add_argument("--tolerance", type=float, default=tolerance)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--markdown", help="write the results to this file")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reference-ns", type=float, default=2.0)
     parser.add_argument("--train-ns", type=float, default=1.0, help="biased MD for the training data")
-    parser.add_argument("--bias", type=float, default=14.0, help="k of the phi bias -k cos(phi - 0.5), kJ/mol")
-    parser.add_argument("--train-steps", type=int, default=10000)
-    parser.add_argument("--budget", type=float, default=90.0, help="wall-clock seconds per arm")
-    parser.add_argument("--frequency", type=int, default=200, help="steps between move steps")
-    parser.add_argument("--attempts", type=int, default=16, help="Metropolis-Hastings attempts per move step")
-    parser.add_argument("--batch", type=int, default=32, help="candidates per batch")
-    parser.add_argument("--tolerance", type=float, default=1e-5)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--markdown")
+    add_move_arguments(parser, train_steps=10000, budget=90.0, frequency=200, attempts=16, batch=32, tolerance=1e-5)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as folder:

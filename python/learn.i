@@ -34,6 +34,19 @@
 %pythonappend OpenMMADA::GenerativeMove::cast %{
     val._ada_owner = force
 %}
+// getTorsionParameters(index) returns [p1, p2, p3, p4, rotatedAtoms, windowStart] (windowStart in radians).
+%include <typemaps.i>
+%apply int& OUTPUT { int& p1, int& p2, int& p3, int& p4 };
+%apply double& OUTPUT { double& windowStart };
+%typemap(in, numinputs=0) std::vector<int>& rotated (std::vector<int> temp) {
+    $1 = &temp;
+}
+%typemap(argout) std::vector<int>& rotated {
+    PyObject* list = PyList_New(static_cast<Py_ssize_t>($1->size()));
+    for (size_t i = 0; i < $1->size(); ++i)
+        PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), PyLong_FromLong((*$1)[i]));
+    $result = SWIG_Python_AppendOutput($result, list, $isvoid);
+}
 %typemap(out) const std::string& getModelBytes {
     $result = PyBytes_FromStringAndSize($1->data(), static_cast<Py_ssize_t>($1->size()));
 }
@@ -62,8 +75,24 @@ Every `frequency` steps, new positions of `atoms` are drawn from the flow-matchi
 pi the Boltzmann distribution of the whole System at `temperature` (K) and Q the model's exact proposal
 density; accepted moves redraw the moved atoms' velocities. MD + moves samples the System's own ensemble.
 The moved atoms must not be constrained. The model is embedded in the force (and its XML). Get it back from
-System.getForce(i) or XmlSerializer.deserialize with GenerativeMove.cast(force).";
+System.getForce(i) or XmlSerializer.deserialize with GenerativeMove.cast(force).
+
+Torsion moves: give no atoms and a model of K angles (ada pretrain on a [frames, K] array, e.g. from
+openmmada.moves.torsion_angles), then add the K torsions in the order of the data's columns:
+
+    move = openmmada.GenerativeMove('torsions.adab', [], 100)
+    move.addTorsion(14, 8, 6, 4, [0, 1, 2, 3, 4, 5, 7], -2.8)   # rotate atoms 0-5, 7 about the 8-6 bond
+
+A move rotates each torsion's rotated atoms about its central bond to a model sample; constraints that the
+rotations keep are allowed, and accepted moves redraw every velocity and then apply the constraints.";
 %feature("docstring") OpenMMADA::GenerativeMove::setAtoms "Set the moved particle indices (empty: the model's atoms, or all particles).";
+%feature("docstring") OpenMMADA::GenerativeMove::addTorsion "addTorsion(p1, p2, p3, p4, rotatedAtoms, windowStart=-pi) -> index
+
+Add the torsion p1-p2-p3-p4, moved by rotating rotatedAtoms (the atoms on p4's side of the p2-p3 bond) about
+the p2-p3 bond. windowStart (radians, or an openmm.unit angle): the angle is represented in
+[windowStart, windowStart + 2 pi), as in the model's training data.";
+%feature("docstring") OpenMMADA::GenerativeMove::getTorsionParameters "getTorsionParameters(index) -> [p1, p2, p3, p4, rotatedAtoms, windowStart]; windowStart in radians (a float).";
+%feature("docstring") OpenMMADA::GenerativeMove::setTorsionParameters "setTorsionParameters(index, p1, p2, p3, p4, rotatedAtoms, windowStart): replace a torsion (see addTorsion).";
 %feature("docstring") OpenMMADA::GenerativeMove::setFrequency "Set the number of steps between move attempts (> 0).";
 %feature("docstring") OpenMMADA::GenerativeMove::setTemperature "Set the temperature of the target and of the redrawn velocities (K).";
 %feature("docstring") OpenMMADA::GenerativeMove::setAttemptsPerMove "Set the Metropolis-Hastings attempts per move step (>= 1), all made one after the other.";

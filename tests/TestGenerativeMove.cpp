@@ -7,20 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <random>
 #include <sstream>
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
 
 #include "GenerativeMove.h"
-#include "ada/flow/FlowMatchingTrainer.h"
-#include "ada/models/MLPVectorField.h"
-#include "ada/models/TrainedModel.h"
+#include "GenerativeMoveTesting.h"
 #include "openmm/Context.h"
 #include "openmm/CustomExternalForce.h"
 #include "openmm/LangevinMiddleIntegrator.h"
@@ -31,41 +26,13 @@
 #include "openmm/serialization/XmlSerializer.h"
 
 using namespace OpenMM;
+using namespace generative_move_testing;
 using OpenMMADA::GenerativeMove;
 
 namespace {
 
-constexpr double kGas = 0.00831446261815324;
-constexpr double kTemperature = 300.0;
-const double kT = kGas * kTemperature;
-
-std::string tmpPath(const std::string& name) { return std::string(ADA_TEST_TMPDIR) + "/generative_move_" + name; }
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const OpenMMException& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
-// A model file whose field is zero: the proposal is exactly N(0, scale² I) in the model's frame.
 std::string zeroFieldModel(const std::string& name, int particles, double scale, bool centred = false) {
-    auto field = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(3 * particles).hidden(8).layers(1));
-    {
-        torch::NoGradGuard noGrad;
-        for (auto& p : field->named_parameters())
-            if (p.key().rfind("output.", 0) == 0)
-                p.value().zero_();
-    }
-    ada::DataPreparation data;
-    data.centred = centred;
-    data.scale = scale;
-    data.numSystemAtoms = particles;
-    const std::string path = tmpPath(name);
-    ada::saveTrainedModel(*field, data, path);
-    return path;
+    return constantFieldModel(name, 3 * particles, scale, centred);
 }
 
 // A second particle in its own harmonic well, never moved: the moves act on a subset, and (a workaround) OpenMM
@@ -107,43 +74,14 @@ std::unique_ptr<System> doubleWellSystem() {
     return system;
 }
 
-// The analytic marginal of x: p(u) ∝ exp(−(h (u² − 1)² + b u)/kT), tabulated on a fine grid with its CDF.
-struct DoubleWellMarginal {
-    std::vector<double> u, cdf;
-    DoubleWellMarginal() {
-        const int n = 20001;
-        const double lo = -2.5, hi = 2.5;
-        std::vector<double> density(n);
-        for (int i = 0; i < n; ++i) {
-            u.push_back(lo + (hi - lo) * i / (n - 1));
-            density[i] = std::exp(-(kBarrier * std::pow(u[i] * u[i] - 1, 2) + kTilt * u[i]) / kT);
-        }
-        cdf.assign(n, 0.0);
-        for (int i = 1; i < n; ++i)
-            cdf[i] = cdf[i - 1] + 0.5 * (density[i] + density[i - 1]) * (u[i] - u[i - 1]);
-        for (double& c : cdf)
-            c /= cdf.back();
-    }
-    double probabilityBelow(double x) const {
-        const auto it = std::lower_bound(u.begin(), u.end(), x);
-        if (it == u.begin())
-            return 0;
-        if (it == u.end())
-            return 1;
-        const size_t i = static_cast<size_t>(it - u.begin());
-        return cdf[i - 1] + (cdf[i] - cdf[i - 1]) * (x - u[i - 1]) / (u[i] - u[i - 1]);
-    }
-    double quantile(double p) const {
-        const size_t i = static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), p) - cdf.begin());
-        if (i == 0)
-            return u.front();
-        return u[i - 1] + (u[i] - u[i - 1]) * (p - cdf[i - 1]) / std::max(cdf[i] - cdf[i - 1], 1e-300);
-    }
-};
+// The analytic marginal of x: p(u) ∝ exp(−(h (u² − 1)² + b u)/kT).
+TabulatedMarginal doubleWellMarginal() {
+    return TabulatedMarginal([](double u) { return (kBarrier * std::pow(u * u - 1, 2) + kTilt * u) / kT; }, -2.5, 2.5);
+}
 
 // A flow trained for about a second on exact samples of the double well: a good, imperfect proposal.
 std::string trainedDoubleWellModel() {
-    const DoubleWellMarginal marginal;
+    const TabulatedMarginal marginal = doubleWellMarginal();
     std::mt19937_64 random(1);
     std::uniform_real_distribution<double> uniform(0, 1);
     std::normal_distribution<double> normal(0, std::sqrt(kT / kTransverse));
@@ -154,40 +92,17 @@ std::string trainedDoubleWellModel() {
         data[i][1] = normal(random);
         data[i][2] = normal(random);
     }
-    torch::manual_seed(2);
-    auto field = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(3).hidden(48).layers(2).maxFrequency(10));
-    field->to(at::kDouble);
-    ada::FlowMatchingTrainerOptions options;
-    options.steps(1500).batchSize(256).learningRate(3e-3).warmupSteps(50).emaDecay(0.99).seed(3).progressEvery(0);
-    ada::FlowMatchingTrainer trainer(field, data, at::Tensor(), options);
-    trainer.train();
-    ada::DataPreparation prep;
-    prep.particles = false;
-    const std::string path = tmpPath("double_well_flow.adab");
-    ada::saveTrainedModel(*trainer.emaModel(), prep, path);
-    return path;
+    return trainedFlow(data, "double_well_flow.adab");
 }
 
-class GenerativeMoveOnPlatform : public testing::TestWithParam<std::string> {
+class GenerativeMoveOnPlatform : public OnPlatform {
 protected:
-    void SetUp() override {
-        try {
-            platform_ = &Platform::getPlatformByName(GetParam());
-        } catch (const OpenMMException&) {
-            if (GetParam() == "CUDA")
-                GTEST_SKIP() << "CUDA platform not available: this machine has no GPU or CUDA driver";
-            if (GetParam() == "OpenCL" && std::getenv("ADA_REQUIRE_OPENCL") == nullptr)
-                GTEST_SKIP() << "OpenCL platform not available (install pocl-opencl-icd)";
-            FAIL() << GetParam() << " platform is not available";
-        }
-    }
     std::unique_ptr<Context> makeContext(System& system, Integrator& integrator, const Vec3& position) {
         auto context = std::make_unique<Context>(system, integrator, *platform_);
         context->setPositions({position, Vec3(0.5, 0.5, 0.5)});
         context->setVelocitiesToTemperature(kTemperature, 7);
         return context;
     }
-    Platform* platform_ = nullptr;
 };
 
 TEST_P(GenerativeMoveOnPlatform, AProposalEqualToTheTargetIsAlwaysAccepted) {
@@ -257,66 +172,14 @@ TEST_P(GenerativeMoveOnPlatform, ASeedGivesOneTrajectory) {
     EXPECT_NE(first.first, other.first);
 }
 
-INSTANTIATE_TEST_SUITE_P(Platforms, GenerativeMoveOnPlatform, testing::Values("Reference", "CPU", "OpenCL", "CUDA"),
-                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Platforms, GenerativeMoveOnPlatform, testing::Values("Reference", "CPU", "OpenCL", "CUDA"), platformName);
 
-// Langevin MD + moves every `frequency` steps; returns the x coordinate after each chunk of `frequency` steps.
-struct DoubleWellRun {
-    std::vector<double> x;
-    long long attempted = 0, accepted = 0;
-};
-
-DoubleWellRun runDoubleWell(const std::string& model, int moves, int frequency) {
+// MD + moves every `frequency` steps from the minority well (x = 1); x after each chunk of `frequency` steps.
+MoveRun runDoubleWell(const std::string& model, int moves, int frequency) {
     std::unique_ptr<System> system = doubleWellSystem();
-    GenerativeMove* move = nullptr;
-    if (!model.empty()) {
-        move = new GenerativeMove(model, {0}, frequency, kTemperature);
-        move->setRandomNumberSeed(17);
-        move->setTolerance(1e-5);
-        system->addForce(move);
-    }
-    LangevinMiddleIntegrator integrator(kTemperature, 5.0, 0.01);
-    integrator.setRandomNumberSeed(19);
-    Context context(*system, integrator, Platform::getPlatformByName("Reference"));
-    context.setPositions({Vec3(1.0, 0.0, 0.0), Vec3(0.5, 0.5, 0.5)});  // particle 0 in the minority well
-    context.setVelocitiesToTemperature(kTemperature, 23);
-    DoubleWellRun run;
-    for (int k = 0; k < moves; ++k) {
-        integrator.step(frequency);
-        run.x.push_back(context.getState(State::Positions).getPositions()[0][0]);
-    }
-    if (move) {
-        run.attempted = move->getNumAttempted(context);
-        run.accepted = move->getNumAccepted(context);
-    }
-    return run;
-}
-
-// Bin probabilities of the samples against the analytic marginal. The samples are correlated (MD within a
-// well, and jumps only on accepted moves), so the standard error of each bin's frequency comes from 20 block
-// means of consecutive samples (each block far longer than the correlation time when moves are accepted at
-// the rates seen here), and each bin must agree within 4 standard errors (+0.01 for the quadrature and the
-// Langevin discretisation at dt·ω = 0.03). The seed is fixed, so the outcome is too; a correct sampler fails a
-// 4-standard-error bound with probability ~1e-4 per bin.
-void expectMatchesDoubleWell(const std::vector<double>& x, const std::string& what) {
-    const DoubleWellMarginal marginal;
-    const std::vector<double> edges = {-1e9, -1.2, -1.0, -0.8, 0.0, 1.0, 1e9};
-    const int blocks = 20;
-    const size_t perBlock = x.size() / blocks;
-    for (size_t bin = 0; bin + 1 < edges.size(); ++bin) {
-        const double expected = marginal.probabilityBelow(edges[bin + 1]) - marginal.probabilityBelow(edges[bin]);
-        double mean = 0, square = 0;
-        for (int b = 0; b < blocks; ++b) {
-            double inBlock = 0;
-            for (size_t i = b * perBlock; i < (b + 1) * perBlock; ++i)
-                inBlock += (x[i] >= edges[bin] && x[i] < edges[bin + 1]) ? 1.0 / perBlock : 0.0;
-            mean += inBlock / blocks;
-            square += inBlock * inBlock / blocks;
-        }
-        const double standardError = std::sqrt(std::max(square - mean * mean, 0.0) / (blocks - 1));
-        EXPECT_NEAR(mean, expected, 4 * standardError + 0.01)
-            << what << ": bin [" << edges[bin] << ", " << edges[bin + 1] << ") standard error " << standardError;
-    }
+    GenerativeMove* move = model.empty() ? nullptr : new GenerativeMove(model, {0}, frequency, kTemperature);
+    return runWithMoves(*system, move, 0.01, {Vec3(1.0, 0.0, 0.0), Vec3(0.5, 0.5, 0.5)}, moves, frequency,
+                        [](const std::vector<Vec3>& x) { return x[0][0]; });
 }
 
 }  // namespace
@@ -324,23 +187,9 @@ void expectMatchesDoubleWell(const std::vector<double>& x, const std::string& wh
 TEST(GenerativeMove, MDWithMovesSamplesTheDoubleWellExactly) {
     const std::string trained = trainedDoubleWellModel();
     const int moves = 1200, frequency = 20;
-    // MD alone starts in the minority well and stays there: the test can tell a wrong distribution.
-    const DoubleWellRun md = runDoubleWell("", moves, frequency);
-    double rightFraction = 0;
-    for (double v : md.x)
-        rightFraction += v > 0 ? 1.0 / md.x.size() : 0.0;
-    EXPECT_GT(rightFraction, 0.8);
-
-    const DoubleWellRun good = runDoubleWell(trained, moves, frequency);
-    const DoubleWellRun poor = runDoubleWell(zeroFieldModel("poor.adab", 1, 1.5), moves, frequency);
-    EXPECT_EQ(good.attempted, moves - 1);
-    EXPECT_EQ(poor.attempted, moves - 1);
-    const double goodRate = static_cast<double>(good.accepted) / good.attempted, poorRate = static_cast<double>(poor.accepted) / poor.attempted;
-    std::cout << "[ acceptance ] trained flow " << goodRate << ", N(0, 2.25 nm^2 I) " << poorRate << "\n";
-    EXPECT_GT(goodRate, 2 * poorRate);
-    EXPECT_GT(poorRate, 0.01);
-    expectMatchesDoubleWell(good.x, "trained flow");
-    expectMatchesDoubleWell(poor.x, "poor proposal");
+    expectExactSampling(runDoubleWell("", moves, frequency), 0.8, runDoubleWell(trained, moves, frequency),
+                        runDoubleWell(zeroFieldModel("poor.adab", 1, 1.5), moves, frequency), moves, doubleWellMarginal(),
+                        {-1e9, -1.2, -1.0, -0.8, 0.0, 1.0, 1e9}, "N(0, 2.25 nm^2 I)");
 }
 
 TEST(GenerativeMove, SerializationRoundTrip) {
@@ -351,11 +200,7 @@ TEST(GenerativeMove, SerializationRoundTrip) {
     move->setRandomNumberSeed(99);
     move->setForceGroup(3);
     move->setName("jumps");
-    std::stringstream buffer;
-    XmlSerializer::serialize<Force>(move.get(), "Force", buffer);
-    const std::string xml = buffer.str();
-    std::unique_ptr<Force> copy(XmlSerializer::deserialize<Force>(buffer));
-    auto* restored = dynamic_cast<GenerativeMove*>(copy.get());
+    const std::unique_ptr<GenerativeMove> restored = xmlRoundTrip(*move);
     ASSERT_NE(restored, nullptr);
     EXPECT_EQ(restored->getAtoms(), (std::vector<int>{3, 1}));
     EXPECT_EQ(restored->getFrequency(), 25);
@@ -368,9 +213,6 @@ TEST(GenerativeMove, SerializationRoundTrip) {
     EXPECT_EQ(restored->getName(), "jumps");
     EXPECT_EQ(restored->getModelBytes(), move->getModelBytes());
     EXPECT_EQ(restored->getNumModelParticles(), 2);
-    std::stringstream again;
-    XmlSerializer::serialize<Force>(restored, "Force", again);
-    EXPECT_EQ(again.str(), xml);
 }
 
 TEST(GenerativeMove, BadInputGivesClearErrors) {

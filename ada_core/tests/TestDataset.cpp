@@ -14,6 +14,8 @@
 #include "ada/io/Npy.h"
 #include "ada/io/SpecError.h"
 
+#include "SpecErrorMessage.h"
+
 namespace {
 
 std::string tmpPath(const std::string& name) { return std::string(ADA_TEST_TMPDIR) + "/dataset_" + name; }
@@ -34,15 +36,6 @@ std::string npyFile(const std::string& name, const std::vector<int64_t>& shape, 
     a.dtype = dtype;
     ada::writeNpy(tmpPath(name), a);
     return tmpPath(name);
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ada::SpecError& e) {
-        return e.what();
-    }
-    return "no error";
 }
 
 Eigen::Matrix3d knownRotation() {

@@ -76,7 +76,7 @@ TEST(FlowProposal, AlignedFramesFollowTheMolecule) {
     EXPECT_FALSE(proposal.reverseDependsOnStateOnly());
     EXPECT_EQ(proposal.dimension(), 9);
     const std::vector<double> x = {1.0, 1.0, 1.0, 1.2, 1.05, 1.0, 1.1, 1.1, 1.05};
-    const ada::FlowMove move = proposal.propose(x);
+    const ada::ProposedMove move = proposal.propose(x);
     // The forward density came from a batched solve (one step size for the batch), this one from its own: they
     // agree to the ODE tolerance's effect on log-densities.
     EXPECT_NEAR(proposal.logDensity(move.positions, x), move.logForward, 1e-3);
@@ -101,7 +101,7 @@ TEST(FlowProposal, ZeroCentreOfMassModelsKeepTheCentreAndCacheTheReverse) {
     EXPECT_EQ(proposal.dimension(), 9);
     const std::vector<double> x = {0.5, 0.0, 0.1, 0.7, 0.1, 0.0, 0.6, 0.3, 0.2, 0.4, 0.2, 0.3};
     for (int k = 0; k < 4; ++k) {
-        const ada::FlowMove move = proposal.propose(x);
+        const ada::ProposedMove move = proposal.propose(x);
         for (int a = 0; a < 3; ++a) {
             double before = 0, after = 0;
             for (int i = 0; i < 4; ++i) {
@@ -148,7 +148,7 @@ TEST(FlowProposal, MetropolisHastingsWithMovingFramesIsExact) {
     std::vector<std::vector<double>> blockMean(blocks, std::vector<double>(6, 0.0)), blockSquare = blockMean;
     int accepted = 0;
     for (int step = 0; step < steps; ++step) {
-        const ada::FlowMove move = proposal.propose(x);
+        const ada::ProposedMove move = proposal.propose(x);
         const double logAcceptance = logTarget(move.positions) - logTarget(x) + move.logReverse - move.logForward;
         if (std::log(std::generate_canonical<double, 53>(random)) < logAcceptance) {
             x = move.positions;

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <set>
 
+#include "ada/flow/TorsionProposal.h"
+#include "ada/io/SpecError.h"
 #include "ada/models/TrainedModel.h"
 #include "internal/GenerativeMoveImpl.h"
 #include "openmm/OpenMMException.h"
@@ -34,15 +36,23 @@ void GenerativeMove::setModelBytes(const std::string& bytes) { adoptModel(bytes,
 void GenerativeMove::adoptModel(const std::string& bytes, const std::string& where) {
     const ada::TrainedModel model = GenerativeMoveImpl::loadModel(bytes, where);
     const int64_t flat = model.field->flatDimension();
-    if (flat % 3 != 0)
-        throw OpenMMException("GenerativeMove: the model " + where + " is a density on " + std::to_string(flat) +
-                              " numbers, not on the 3-D positions of particles");
     if (!atoms_.empty() && static_cast<int64_t>(atoms_.size()) * 3 != flat)
-        throw OpenMMException("GenerativeMove: the model " + where + " describes " + std::to_string(flat / 3) + " particles (" +
-                              std::to_string(flat) + " coordinates), but " + std::to_string(atoms_.size()) + " atoms are moved");
+        throw OpenMMException("GenerativeMove: the model " + where + " is a density on " + std::to_string(flat) + " numbers" +
+                              (flat % 3 == 0 ? " (" + std::to_string(flat / 3) + " particles)" : std::string()) + ", but " +
+                              std::to_string(atoms_.size()) + " atoms (" + std::to_string(3 * atoms_.size()) + " coordinates) are moved");
     modelBytes_ = bytes;
-    numModelParticles_ = static_cast<int>(flat / 3);
+    modelDimension_ = static_cast<int>(flat);
     modelAtoms_ = model.data.atoms;
+}
+
+void GenerativeMove::checkAtomCount(size_t count, const std::string& what) const {
+    if (modelDimension_ % 3 != 0)
+        throw OpenMMException("GenerativeMove: the model is a density on " + std::to_string(modelDimension_) +
+                              " numbers, not on the 3-D positions of particles, but " + std::to_string(count) + " atoms " + what +
+                              "; a model of torsion angles needs torsions (addTorsion) and no atoms");
+    if (static_cast<int>(count) != modelDimension_ / 3)
+        throw OpenMMException("GenerativeMove: the model describes " + std::to_string(modelDimension_ / 3) + " particles (" +
+                              std::to_string(modelDimension_) + " coordinates), but " + std::to_string(count) + " atoms " + what);
 }
 
 void GenerativeMove::setAtoms(const std::vector<int>& atoms) {
@@ -53,11 +63,61 @@ void GenerativeMove::setAtoms(const std::vector<int>& atoms) {
         if (!seen.insert(atoms[k]).second)
             throw OpenMMException("GenerativeMove: atom index " + std::to_string(atoms[k]) + " is listed twice");
     }
-    if (!atoms.empty() && static_cast<int>(atoms.size()) != numModelParticles_)
-        throw OpenMMException("GenerativeMove: the model describes " + std::to_string(numModelParticles_) + " particles (" +
-                              std::to_string(3 * numModelParticles_) + " coordinates), but " + std::to_string(atoms.size()) +
-                              " atoms are moved");
+    if (!atoms.empty()) {
+        if (!torsions_.empty())
+            throw OpenMMException("GenerativeMove: atoms cannot be given for torsion moves (" + std::to_string(torsions_.size()) +
+                                  " torsions): the rotated atoms of each torsion are moved");
+        checkAtomCount(atoms.size(), "are moved");
+    }
     atoms_ = atoms;
+}
+
+void GenerativeMove::checkTorsion(const Torsion& torsion, int index, int numParticles) {
+    ada::MovedTorsion moved;
+    moved.atoms = {torsion.p1, torsion.p2, torsion.p3, torsion.p4};
+    moved.rotated = torsion.rotatedAtoms;
+    moved.windowStart = torsion.windowStart;
+    try {
+        ada::checkMovedTorsion(moved, index, numParticles, "GenerativeMove: ");
+    } catch (const ada::SpecError& e) {
+        throw OpenMMException(e.what());
+    }
+}
+
+void GenerativeMove::checkTorsionIndex(int index) const {
+    if (index < 0 || index >= getNumTorsions())
+        throw OpenMMException("GenerativeMove: torsion index " + std::to_string(index) + " is out of range: there are " +
+                              std::to_string(getNumTorsions()) + " torsions");
+}
+
+int GenerativeMove::addTorsion(int p1, int p2, int p3, int p4, const std::vector<int>& rotatedAtoms, double windowStart) {
+    if (!atoms_.empty())
+        throw OpenMMException("GenerativeMove: torsions cannot be added to a move of " + std::to_string(atoms_.size()) +
+                              " given atoms (Cartesian moves); create it with no atoms");
+    const Torsion torsion{p1, p2, p3, p4, rotatedAtoms, windowStart};
+    checkTorsion(torsion, getNumTorsions(), -1);
+    torsions_.push_back(torsion);
+    return getNumTorsions() - 1;
+}
+
+void GenerativeMove::getTorsionParameters(int index, int& p1, int& p2, int& p3, int& p4, std::vector<int>& rotated,
+                                          double& windowStart) const {
+    checkTorsionIndex(index);
+    const Torsion& torsion = torsions_[static_cast<size_t>(index)];
+    p1 = torsion.p1;
+    p2 = torsion.p2;
+    p3 = torsion.p3;
+    p4 = torsion.p4;
+    rotated = torsion.rotatedAtoms;
+    windowStart = torsion.windowStart;
+}
+
+void GenerativeMove::setTorsionParameters(int index, int p1, int p2, int p3, int p4, const std::vector<int>& rotatedAtoms,
+                                          double windowStart) {
+    checkTorsionIndex(index);
+    const Torsion torsion{p1, p2, p3, p4, rotatedAtoms, windowStart};
+    checkTorsion(torsion, index, -1);
+    torsions_[static_cast<size_t>(index)] = torsion;
 }
 
 void GenerativeMove::setFrequency(int frequency) {
@@ -100,11 +160,9 @@ std::vector<int> GenerativeMove::resolveAtoms(int numParticles) const {
     if (atoms.empty())
         for (int i = 0; i < numParticles; ++i)
             atoms.push_back(i);
-    if (static_cast<int>(atoms.size()) != numModelParticles_)
-        throw OpenMMException("GenerativeMove: the model describes " + std::to_string(numModelParticles_) + " particles (" +
-                              std::to_string(3 * numModelParticles_) + " coordinates), but " + std::to_string(atoms.size()) +
-                              " atoms would be moved (" + (atoms_.empty() && modelAtoms_.empty() ? "all particles of the System" : "the atoms given") +
-                              "); give the atoms the model was trained on");
+    checkAtomCount(atoms.size(), std::string("would be moved (") +
+                                     (atoms_.empty() && modelAtoms_.empty() ? "all particles of the System" : "the atoms given") +
+                                     "); give the atoms the model was trained on");
     return atoms;
 }
 

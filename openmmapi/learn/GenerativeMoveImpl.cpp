@@ -10,8 +10,10 @@
 #include <set>
 
 #include "ada/flow/FlowProposal.h"
+#include "ada/flow/TorsionProposal.h"
 #include "ada/io/SpecError.h"
 #include "ada/models/TrainedModel.h"
+#include "openmm/Integrator.h"
 #include "openmm/OpenMMException.h"
 #include "openmm/System.h"
 #include "openmm/internal/ContextImpl.h"
@@ -62,22 +64,32 @@ GenerativeMoveImpl::~GenerativeMoveImpl() = default;
 
 void GenerativeMoveImpl::initialize(ContextImpl& context) {
     const System& system = context.getSystem();
-    atoms_ = owner_.resolveAtoms(system.getNumParticles());
-    const std::set<int> moved(atoms_.begin(), atoms_.end());
-    for (int atom : atoms_) {
+    torsionMoves_ = owner_.getNumTorsions() > 0;
+    if (torsionMoves_) {
+        movedAtoms_ = checkTorsions(system);
+        atoms_.clear();
+        for (int i = 0; i < system.getNumParticles(); ++i)
+            atoms_.push_back(i);
+    } else {
+        atoms_ = movedAtoms_ = owner_.resolveAtoms(system.getNumParticles());
+    }
+    for (int atom : movedAtoms_) {
         if (system.isVirtualSite(atom))
             throw OpenMMException("GenerativeMove: particle " + std::to_string(atom) + " is a virtual site; virtual sites cannot be moved");
         if (system.getParticleMass(atom) <= 0)
             throw OpenMMException("GenerativeMove: particle " + std::to_string(atom) + " is massless (fixed); it cannot be moved");
     }
-    for (int c = 0; c < system.getNumConstraints(); ++c) {
-        int i, j;
-        double distance;
-        system.getConstraintParameters(c, i, j, distance);
-        if (moved.count(i) || moved.count(j))
-            throw OpenMMException("GenerativeMove: moved particle " + std::to_string(moved.count(i) ? i : j) + " is in constraint " +
-                                  std::to_string(c) + " (" + std::to_string(i) + "-" + std::to_string(j) +
-                                  "); proposals cannot satisfy constraints: remove constraints on the moved atoms");
+    if (!torsionMoves_) {
+        const std::set<int> moved(movedAtoms_.begin(), movedAtoms_.end());
+        for (int c = 0; c < system.getNumConstraints(); ++c) {
+            int i, j;
+            double distance;
+            system.getConstraintParameters(c, i, j, distance);
+            if (moved.count(i) || moved.count(j))
+                throw OpenMMException("GenerativeMove: moved particle " + std::to_string(moved.count(i) ? i : j) + " is in constraint " +
+                                      std::to_string(c) + " (" + std::to_string(i) + "-" + std::to_string(j) +
+                                      "); proposals cannot satisfy constraints: remove constraints on the moved atoms");
+        }
     }
     frequency_ = owner_.getFrequency();
     attemptsPerMove_ = owner_.getAttemptsPerMove();
@@ -91,13 +103,70 @@ void GenerativeMoveImpl::initialize(ContextImpl& context) {
     ada::FlowProposalOptions options;
     options.batchSize(owner_.getBatchSize()).tolerance(owner_.getTolerance()).seed(random_());
     try {
-        proposal_ = std::make_unique<ada::FlowProposal>(model, static_cast<int64_t>(atoms_.size()), options);
+        if (torsionMoves_) {
+            std::vector<ada::MovedTorsion> torsions;
+            for (const GenerativeMove::Torsion& t : owner_.torsions_)
+                torsions.push_back({{t.p1, t.p2, t.p3, t.p4}, t.rotatedAtoms, t.windowStart});
+            proposal_ = std::make_unique<ada::TorsionProposal>(model, torsions, system.getNumParticles(), options);
+        } else {
+            proposal_ = std::make_unique<ada::FlowProposal>(model, static_cast<int64_t>(atoms_.size()), options);
+        }
     } catch (const ada::SpecError& e) {
         throw OpenMMException(std::string("GenerativeMove: ") + e.what());
     }
     current_.resize(3 * atoms_.size());
     numAttempted_ = numAccepted_ = 0;
     lastMoveStep_ = -1;
+}
+
+std::vector<int> GenerativeMoveImpl::checkTorsions(const System& system) const {
+    const int numTorsions = owner_.getNumTorsions();
+    std::vector<std::set<int>> rotated(static_cast<size_t>(numTorsions));
+    std::set<int> moved;
+    for (int k = 0; k < numTorsions; ++k) {
+        const GenerativeMove::Torsion& torsion = owner_.torsions_[static_cast<size_t>(k)];
+        GenerativeMove::checkTorsion(torsion, k, system.getNumParticles());
+        rotated[static_cast<size_t>(k)].insert(torsion.rotatedAtoms.begin(), torsion.rotatedAtoms.end());
+        moved.insert(torsion.rotatedAtoms.begin(), torsion.rotatedAtoms.end());
+    }
+    // Constraint lengths and the angles between constraints that share an atom must be kept by every rotation
+    // (TorsionProposal.h): a rigid rotation keeps distances within the rotated atoms, within the others, and from
+    // a rotated atom to the axis atoms p2 and p3; at p2 and p3 it changes the angle between a rotated and an
+    // unrotated partner (other than the axis atom).
+    std::vector<std::vector<int>> partners(static_cast<size_t>(system.getNumParticles()));
+    for (int c = 0; c < system.getNumConstraints(); ++c) {
+        int i, j;
+        double distance;
+        system.getConstraintParameters(c, i, j, distance);
+        partners[static_cast<size_t>(i)].push_back(j);
+        partners[static_cast<size_t>(j)].push_back(i);
+        for (int k = 0; k < numTorsions; ++k) {
+            const GenerativeMove::Torsion& torsion = owner_.torsions_[static_cast<size_t>(k)];
+            const bool ri = rotated[static_cast<size_t>(k)].count(i) > 0, rj = rotated[static_cast<size_t>(k)].count(j) > 0;
+            const int fixed = ri ? j : i;
+            if (ri != rj && fixed != torsion.p2 && fixed != torsion.p3)
+                throw OpenMMException("GenerativeMove: constraint " + std::to_string(c) + " (" + std::to_string(i) + "-" + std::to_string(j) +
+                                      ") would change length: torsion " + std::to_string(k) + " rotates atom " + std::to_string(ri ? i : j) +
+                                      " but not atom " + std::to_string(fixed) + ", which is not on its axis (" + std::to_string(torsion.p2) +
+                                      "-" + std::to_string(torsion.p3) + "); a constraint may join two rotated atoms, two unrotated atoms, or "
+                                      "a rotated atom and an axis atom");
+        }
+    }
+    for (int k = 0; k < numTorsions; ++k) {
+        const GenerativeMove::Torsion& torsion = owner_.torsions_[static_cast<size_t>(k)];
+        for (const int axis : {torsion.p2, torsion.p3}) {
+            const int other = axis == torsion.p2 ? torsion.p3 : torsion.p2;
+            int rotatedPartner = -1, fixedPartner = -1;
+            for (int partner : partners[static_cast<size_t>(axis)])
+                if (partner != other)
+                    (rotated[static_cast<size_t>(k)].count(partner) ? rotatedPartner : fixedPartner) = partner;
+            if (rotatedPartner >= 0 && fixedPartner >= 0)
+                throw OpenMMException("GenerativeMove: axis atom " + std::to_string(axis) + " of torsion " + std::to_string(k) +
+                                      " is constrained to rotated atom " + std::to_string(rotatedPartner) + " and to unrotated atom " +
+                                      std::to_string(fixedPartner) + ": the rotation would change the angle between the two constraints");
+        }
+    }
+    return std::vector<int>(moved.begin(), moved.end());
 }
 
 void GenerativeMoveImpl::updateContextState(ContextImpl& context, bool& forcesInvalid) {
@@ -119,7 +188,7 @@ double GenerativeMoveImpl::attempt(ContextImpl& context, double initialEnergy, i
     for (size_t k = 0; k < atoms_.size(); ++k)
         for (int a = 0; a < 3; ++a)
             current_[3 * k + a] = positions_[static_cast<size_t>(atoms_[k])][a];
-    ada::FlowMove move;
+    ada::ProposedMove move;
     try {
         move = proposal_->propose(current_, remainingAttempts);
     } catch (const std::exception& e) {
@@ -136,19 +205,28 @@ double GenerativeMoveImpl::attempt(ContextImpl& context, double initialEnergy, i
     // NaN energies or densities compare false: the move is rejected.
     if (std::log(u) < logAcceptance) {
         ++numAccepted_;
-        context.getVelocities(velocities_);
-        std::normal_distribution<double> normal;
-        const System& system = context.getSystem();
-        for (int atom : atoms_) {
-            const double sigma = std::sqrt(kT_ / system.getParticleMass(atom));
-            velocities_[static_cast<size_t>(atom)] = Vec3(sigma * normal(random_), sigma * normal(random_), sigma * normal(random_));
-        }
-        context.setVelocities(velocities_);
+        redrawVelocities(context);
         return finalEnergy;
     }
     positions_.swap(initialPositions_);
     context.setPositions(positions_);
     return initialEnergy;
+}
+
+void GenerativeMoveImpl::redrawVelocities(ContextImpl& context) {
+    context.getVelocities(velocities_);
+    std::normal_distribution<double> normal;
+    const System& system = context.getSystem();
+    for (int atom : torsionMoves_ ? atoms_ : movedAtoms_) {
+        const double mass = system.getParticleMass(atom);
+        const double sigma = mass > 0 ? std::sqrt(kT_ / mass) : 0.0;
+        velocities_[static_cast<size_t>(atom)] = Vec3(sigma * normal(random_), sigma * normal(random_), sigma * normal(random_));
+    }
+    context.setVelocities(velocities_);
+    // With constraints, a draw for every particle projected onto the constraints' tangent space (mass-weighted)
+    // is the Maxwell–Boltzmann distribution on that space at the new positions (GenerativeMove.h).
+    if (torsionMoves_ && system.getNumConstraints() > 0)
+        context.applyVelocityConstraints(context.getIntegrator().getConstraintTolerance());
 }
 
 }  // namespace OpenMMADA

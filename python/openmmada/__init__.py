@@ -12,6 +12,7 @@ is listed in ``pluginLoadFailures`` instead of raising.
 ``openmmada.GenerativeMove`` (Monte Carlo moves from a generative model) needs LibTorch: it lives in the
 module ``openmmada.learn``, imported on first use, so that ``import openmmada`` alone does not load LibTorch.
 Import ``openmmada.learn`` (or touch ``openmmada.GenerativeMove``) before deserializing XML that holds one.
+``openmmada.moves`` (pure Python) makes the training data of a torsion GenerativeMove from a trajectory.
 """
 import os as _os
 

@@ -5,11 +5,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/csrc/autograd/grad_mode.h>
 
-#include "ada/flow/GaussianBase.h"
-#include "ada/flow/LogLikelihood.h"
-#include "ada/flow/OdeSampler.h"
 #include "ada/io/Kabsch.h"
 #include "ada/io/SpecError.h"
 
@@ -26,65 +22,40 @@ Eigen::Map<const Points> points(const std::vector<double>& x) {
 }  // namespace
 
 FlowProposal::FlowProposal(const TrainedModel& model, int64_t numAtoms, const FlowProposalOptions& options)
-    : model_(model), numAtoms_(numAtoms), options_(options), generator_(at::make_generator<at::CPUGeneratorImpl>(options.seed())) {
-    if (!model_.field)
-        throw SpecError("flow proposal: the model has no vector field");
+    : density_(model, options.tolerance()), numAtoms_(numAtoms), options_(options),
+      generator_(at::make_generator<at::CPUGeneratorImpl>(options.seed())) {
     if (options_.batchSize() < 1)
         throw SpecError("flow proposal: the batch size must be at least 1, found " + std::to_string(options_.batchSize()));
-    if (!(options_.tolerance() > 0))
-        throw SpecError("flow proposal: the ODE tolerance must be positive, found " + std::to_string(options_.tolerance()));
-    const int64_t flat = model_.field->flatDimension();
+    const int64_t flat = density_.flatDimension();
     if (flat != 3 * numAtoms)
         throw SpecError("flow proposal: the model is a density on " + std::to_string(flat) + " coordinates, but " +
                         std::to_string(numAtoms) + " atoms have " + std::to_string(3 * numAtoms) + " coordinates");
-    model_.field->to(at::kDouble);
-    model_.field->eval();
-    const GaussianBase base = GaussianBase::of(*model_.field);
-    dimension_ = base.dimension();
-    logScale_ = std::log(model_.data.scale);
-    const DataPreparation& data = model_.data;
-    if (data.aligned) {
-        if (static_cast<int64_t>(data.reference.size()) != 3 * numAtoms)
-            throw SpecError("flow proposal: the model's alignment reference has " + std::to_string(data.reference.size()) +
+    if (data().aligned) {
+        if (static_cast<int64_t>(data().reference.size()) != 3 * numAtoms)
+            throw SpecError("flow proposal: the model's alignment reference has " + std::to_string(data().reference.size()) +
                             " coordinates, expected " + std::to_string(3 * numAtoms));
-        reference_ = points(data.reference);
+        reference_ = points(data().reference);
         referenceCentre_ = reference_.colwise().mean().transpose();
     }
-    reverseDependsOnStateOnly_ = !data.aligned && (!data.centred || model_.field->zeroCentreOfMass());
+    reverseDependsOnStateOnly_ = !data().aligned && (!data().centred || density_.model().field->zeroCentreOfMass());
 }
 
 FlowProposal::Frame FlowProposal::frameOf(const std::vector<double>& x) const {
     Frame frame;
-    if (!model_.data.particles || !(model_.data.centred || model_.data.aligned))
+    if (!data().particles || !(data().centred || data().aligned))
         return frame;
     const auto p = points(x);
     const Eigen::Vector3d centre = p.colwise().mean().transpose();
-    if (model_.data.aligned)
+    if (data().aligned)
         frame.rotation = kabschRotation(reference_, p);
     frame.translation = centre - frame.rotation * referenceCentre_;
     return frame;
 }
 
-at::Tensor FlowProposal::modelLogDensity(const at::Tensor& y) {
-    LikelihoodOptions options;
-    options.ode = OdeOptions::dormandPrince(options_.tolerance(), options_.tolerance());
-    std::vector<int64_t> shape{y.size(0)};
-    const std::vector<int64_t> event = model_.field->eventShape();
-    shape.insert(shape.end(), event.begin(), event.end());
-    return logLikelihood(*model_.field, y.reshape(shape), options).logLikelihood;
-}
-
 void FlowProposal::drawCandidates() {
-    const OdeOptions ode = OdeOptions::dormandPrince(options_.tolerance(), options_.tolerance());
-    const int64_t count = options_.batchSize();
-    const at::Tensor y = sampleByOde(*model_.field, count, ode, generator_).samples.reshape({count, -1}).contiguous();
-    const at::Tensor logDensity = modelLogDensity(y).contiguous();
-    const int64_t d = y.size(1);
-    const double* values = y.data_ptr<double>();
-    const double* densities = logDensity.data_ptr<double>();
-    for (int64_t b = 0; b < count; ++b)
-        candidates_.push_back({std::vector<double>(values + b * d, values + (b + 1) * d), densities[b], 0.0, false});
-    candidatesDrawn_ += count;
+    for (FlowDensity::Draw& draw : density_.sample(options_.batchSize(), generator_))
+        candidates_.push_back({std::move(draw.y), draw.logDensity, 0.0, false});
+    candidatesDrawn_ += options_.batchSize();
 }
 
 double FlowProposal::logDensity(const std::vector<double>& to, const std::vector<double>& from) {
@@ -92,19 +63,19 @@ double FlowProposal::logDensity(const std::vector<double>& to, const std::vector
         throw SpecError("flow proposal: expected positions of " + std::to_string(numAtoms_) + " atoms (" + std::to_string(3 * numAtoms_) +
                         " values)");
     const Frame frame = frameOf(from);
-    const double inverseScale = 1.0 / model_.data.scale;
+    const double inverseScale = 1.0 / density_.scale();
     at::Tensor y = at::empty({1, 3 * numAtoms_}, at::kDouble);
     Eigen::Map<Points> modelCoordinates(y.data_ptr<double>(), numAtoms_, 3);
     // F⁻¹(x)_i / s = Rᵀ (x_i − t) / s, written row-wise.
     modelCoordinates = ((points(to).rowwise() - frame.translation.transpose()) * frame.rotation) * inverseScale;
-    return modelLogDensity(y).item<double>() - static_cast<double>(dimension_) * logScale_;
+    return density_.logDensity(y).item<double>() + density_.logJacobian();
 }
 
 std::vector<double> FlowProposal::place(const Candidate& candidate, const Frame& frame) const {
     std::vector<double> x(3 * static_cast<size_t>(numAtoms_));
     Eigen::Map<Points> placed(x.data(), numAtoms_, 3);
     // F(s·y)_i = t + R (s y_i), written row-wise.
-    placed = ((points(candidate.y) * model_.data.scale) * frame.rotation.transpose()).rowwise() + frame.translation.transpose();
+    placed = ((points(candidate.y) * density_.scale()) * frame.rotation.transpose()).rowwise() + frame.translation.transpose();
     return x;
 }
 
@@ -117,11 +88,11 @@ void FlowProposal::computeReverse(const std::vector<double>& current, int64_t co
     for (int64_t k = 0; k < count; ++k) {
         const Frame reverseFrame = frameOf(place(candidates_[k], frame));
         Eigen::Map<Points> modelCoordinates(y.data_ptr<double>() + k * 3 * numAtoms_, numAtoms_, 3);
-        modelCoordinates = ((points(current).rowwise() - reverseFrame.translation.transpose()) * reverseFrame.rotation) / model_.data.scale;
+        modelCoordinates = ((points(current).rowwise() - reverseFrame.translation.transpose()) * reverseFrame.rotation) / density_.scale();
     }
-    const at::Tensor logDensity = modelLogDensity(y).contiguous();
+    const at::Tensor logDensity = density_.logDensity(y).contiguous();
     for (int64_t k = 0; k < count; ++k) {
-        candidates_[k].reverse = logDensity[k].item<double>() - static_cast<double>(dimension_) * logScale_;
+        candidates_[k].reverse = logDensity[k].item<double>() + density_.logJacobian();
         candidates_[k].hasReverse = true;
     }
     for (size_t k = static_cast<size_t>(count); k < candidates_.size(); ++k)
@@ -130,13 +101,13 @@ void FlowProposal::computeReverse(const std::vector<double>& current, int64_t co
     ++reverseSolves_;
 }
 
-FlowMove FlowProposal::propose(const std::vector<double>& current, int64_t lookahead) {
+ProposedMove FlowProposal::propose(const std::vector<double>& current, int64_t lookahead) {
     if (static_cast<int64_t>(current.size()) != 3 * numAtoms_)
         throw SpecError("flow proposal: expected positions of " + std::to_string(numAtoms_) + " atoms (" + std::to_string(3 * numAtoms_) +
                         " values), found " + std::to_string(current.size()));
     while (candidates_.empty())
         drawCandidates();
-    FlowMove move;
+    ProposedMove move;
     if (reverseDependsOnStateOnly_) {
         if (reverseState_ == current) {
             ++reverseCacheHits_;
@@ -156,7 +127,7 @@ FlowMove FlowProposal::propose(const std::vector<double>& current, int64_t looka
     const Candidate candidate = std::move(candidates_.front());
     candidates_.pop_front();
     move.positions = place(candidate, frameOf(current));
-    move.logForward = candidate.logDensity - static_cast<double>(dimension_) * logScale_;
+    move.logForward = candidate.logDensity + density_.logJacobian();
     return move;
 }
 

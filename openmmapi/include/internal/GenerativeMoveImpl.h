@@ -1,14 +1,15 @@
 #pragma once
-// The lifecycle of a GenerativeMove in a Context: checks the moved atoms against the System and builds the
-// proposal (ada::FlowProposal, its own copy of the model) when the Context is created; at the start of every
-// step that is a multiple of the frequency, makes K (attempts per move) Metropolis–Hastings attempts of
-// DESIGN.md §3.6, each:
-//   x ← positions of the moved atoms, U0 = U(x)
+// The lifecycle of a GenerativeMove in a Context: checks the moved atoms (and for torsion moves the torsions and
+// the constraints) against the System and builds the proposal (ada::FlowProposal for Cartesian moves,
+// ada::TorsionProposal for torsion moves, each with its own copy of the model) when the Context is created; at
+// the start of every step that is a multiple of the frequency, makes K (attempts per move) Metropolis–Hastings
+// attempts of DESIGN.md §3.6, each:
+//   x ← positions the proposal sees (the moved atoms; all particles for torsion moves), U0 = U(x)
 //   x' ~ Q(x → ·), with log Q(x → x') and log Q(x' → x)
 //   U1 = U(x')  (positions set in the Context)
 //   ln α = −(U1 − U0)/kT + log Q(x' → x) − log Q(x → x')
-//   accept if ln u < ln α (u ~ U(0, 1)): redraw the moved atoms' velocities v_i ~ N(0, kT/m_i);
-//   otherwise restore x.
+//   accept if ln u < ln α (u ~ U(0, 1)): redraw velocities v_i ~ N(0, kT/m_i) (of the moved atoms; of every
+//   particle, then constrained, for torsion moves); otherwise restore x.
 // No kernel and no energy of its own.
 #include <map>
 #include <memory>
@@ -21,7 +22,7 @@
 #include "openmm/internal/ForceImpl.h"
 
 namespace ada {
-class FlowProposal;
+class MoveProposal;
 struct TrainedModel;
 }  // namespace ada
 
@@ -50,13 +51,19 @@ private:
      * the attempt; positions_ holds its positions.
      */
     double attempt(OpenMM::ContextImpl& context, double initialEnergy, int remainingAttempts);
+    /** Checks the torsions against the System and returns the moved atoms (the union of the rotated sets). */
+    std::vector<int> checkTorsions(const OpenMM::System& system) const;
+    /** Velocities after an accepted move (Maxwell–Boltzmann at the move's temperature; see GenerativeMove.h). */
+    void redrawVelocities(OpenMM::ContextImpl& context);
 
     const GenerativeMove& owner_;
-    std::vector<int> atoms_;
+    std::vector<int> atoms_;         // the particles whose positions the proposal sees and returns
+    std::vector<int> movedAtoms_;    // the particles whose positions a move may change
+    bool torsionMoves_ = false;
     int frequency_ = 1;
     int attemptsPerMove_ = 1;
     double kT_ = 0;
-    std::unique_ptr<ada::FlowProposal> proposal_;
+    std::unique_ptr<ada::MoveProposal> proposal_;
     std::mt19937_64 random_;
     long long lastMoveStep_ = -1;
     long long numAttempted_ = 0, numAccepted_ = 0;

@@ -24,11 +24,13 @@
 // For an aligned model the molecule is proposed in the orientation that best fits x; a model whose training
 // frames were superposed on its reference fits best when the moved atoms are close to that reference.
 //
-// Log-densities come from LogLikelihood.h (exact trace, adaptive Dormand–Prince, float64): log p_y(y) =
+// Draws and log-densities come from FlowDensity.h (exact trace, adaptive Dormand–Prince, float64): log p_y(y) =
 // log p0(y0) − ∫_0^1 ∇·v dt, integrated backwards from y. Candidates are drawn in batches by the forward ODE
-// (OdeSampler.h) and their densities computed in one batched likelihood solve, then used one per move.
+// and their densities computed in one batched likelihood solve, then used one per move.
 // The density is that of the exact flow map; the sampler realises it to the ODE tolerance, which bounds the
 // departure from exactness (forward and backward solves agree to about the tolerance: TestFlowProposal).
+// Densities are with respect to the Lebesgue measure of the moved atoms' coordinates (of the subspace of
+// fixed centre for zero-centre-of-mass models), in nm^−d.
 //
 // Reverse densities. Q(x' → x) depends on x' only through its frame. When the frame cannot change in a move
 // (not centred; or centred, not aligned and a zero-centre-of-mass field, where p_y ignores translations), it
@@ -44,29 +46,14 @@
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 #include <Eigen/Core>
-#include <torch/arg.h>
 
+#include "ada/flow/FlowDensity.h"
+#include "ada/flow/MoveProposal.h"
 #include "ada/models/TrainedModel.h"
 
 namespace ada {
 
-struct FlowProposalOptions {
-    /** Candidates drawn per forward ODE solve and batched likelihood (>= 1). */
-    TORCH_ARG(int64_t, batchSize) = 16;
-    /** Relative and absolute tolerance of the Dormand–Prince solves (sampling and likelihoods). */
-    TORCH_ARG(double, tolerance) = 1e-6;
-    /** Seed of the noise y0 of the candidates. */
-    TORCH_ARG(uint64_t, seed) = 0;
-};
-
-/** A proposed configuration of the moved atoms with the log-densities of the move both ways. */
-struct FlowMove {
-    std::vector<double> positions;  // x' (M x 3 values, nm)
-    double logForward = 0;          // log Q(x → x')  (densities in nm^−d)
-    double logReverse = 0;          // log Q(x' → x)
-};
-
-class FlowProposal {
+class FlowProposal : public MoveProposal {
 public:
     /**
      * Proposals for `numAtoms` moved atoms from `model` (its field is copied to float64). Throws SpecError if
@@ -79,12 +66,13 @@ public:
      * many proposals are expected from this same x if this one is rejected (this one included), so that
      * candidate-dependent reverse densities are computed for that many in one batch.
      */
-    FlowMove propose(const std::vector<double>& current, int64_t lookahead = 1);
+    ProposedMove propose(const std::vector<double>& current, int64_t lookahead = 1) override;
+    int64_t numAtoms() const override { return numAtoms_; }
     /** log Q(from → to), the density of proposing `to` from `from` (nm^−d). */
     double logDensity(const std::vector<double>& to, const std::vector<double>& from);
 
     /** d, the dimension the model is a density on. */
-    int64_t dimension() const { return dimension_; }
+    int64_t dimension() const { return density_.dimension(); }
     /** Whether Q(x' → x) depends on x alone, so that it is cached per state (see the header comment). */
     bool reverseDependsOnStateOnly() const { return reverseDependsOnStateOnly_; }
     /** Candidates drawn so far, likelihood solves for reverse densities, and proposals whose reverse density was
@@ -106,19 +94,17 @@ private:
     };
 
     Frame frameOf(const std::vector<double>& x) const;
-    /** log p_y of the model coordinates of each row (flattened, [B, D]). */
-    at::Tensor modelLogDensity(const at::Tensor& y);
     void drawCandidates();
     /** The positions F(s·y) of a candidate in a frame. */
     std::vector<double> place(const Candidate& candidate, const Frame& frame) const;
     /** Reverse densities from `current` of the next `count` candidates (drawing more if needed). */
     void computeReverse(const std::vector<double>& current, int64_t count);
 
-    TrainedModel model_;
+    const DataPreparation& data() const { return density_.model().data; }
+
+    FlowDensity density_;
     int64_t numAtoms_;
     FlowProposalOptions options_;
-    int64_t dimension_;
-    double logScale_;
     Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor> reference_;  // centred reference (aligned models)
     Eigen::Vector3d referenceCentre_ = Eigen::Vector3d::Zero();
     bool reverseDependsOnStateOnly_;

@@ -1,0 +1,16 @@
+#pragma once
+// For the tests of clear errors (DESIGN.md §6): the message of the SpecError a call throws.
+#include <functional>
+#include <string>
+
+#include "ada/io/SpecError.h"
+
+/** The message of the ada::SpecError that `f` throws, or "no error" if it throws none. */
+inline std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ada::SpecError& e) {
+        return e.what();
+    }
+    return "no error";
+}

@@ -19,12 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
-#include "JsonFile.h"
 #include "ReportPlot.h"
 #include "ada/align/AdversarialAlignment.h"
+#include "ada/align/ObservableSpecification.h"
 #include "ada/flow/ExponentialMovingAverage.h"
-#include "ada/io/JsonFields.h"
-#include "ada/io/Npy.h"
 #include "ada/io/SpecError.h"
 #include "ada/metrics/Histogram.h"
 #include "ada/metrics/Wasserstein1D.h"
@@ -42,15 +40,6 @@ struct AlignOptions {
     uint64_t seed = 0;
     bool resume = false, png = true;
 };
-
-at::Tensor readObservableData(const std::string& path, const std::string& where) {
-    const ada::NpyArray a = ada::readNpy(path);
-    if (a.shape.size() == 1)
-        return at::tensor(a.values, at::kDouble).reshape({a.shape[0], 1});
-    if (a.shape.size() != 2)
-        throw ada::SpecError(where + " (" + path + "): expected samples of shape [m] or [m, d], found " + ada::shapeText(a.shape));
-    return at::tensor(a.values, at::kDouble).reshape({a.shape[0], a.shape[1]});
-}
 
 std::vector<double> column(const at::Tensor& y) {
     const at::Tensor c = y.reshape({-1}).to(at::kDouble).contiguous();
@@ -93,28 +82,10 @@ nlohmann::json observableReport(ada::AdversarialAlignment& ada, const std::vecto
 
 void align(const AlignOptions& o) {
     namespace fs = std::filesystem;
-    const nlohmann::json spec = readJsonFile(o.observables, "observable specification");
-    const ada::JsonFields fields(spec, o.observables);
-    const double temperature = fields.number("temperature", 300.0);
-    if (!(temperature > 0))
-        throw ada::SpecError(fields.path("temperature") + ": expected a positive temperature in K");
-    const nlohmann::json& list = fields.require("observables");
-    if (!list.is_array() || list.empty())
-        throw ada::SpecError(fields.path("observables") + ": expected a non-empty list");
-
     const ada::TrainedModel base = ada::loadTrainedModel(o.model);
-    const std::string folder = fs::path(o.observables).parent_path().string();
-    std::vector<ada::AlignmentTarget> targets;
-    for (size_t i = 0; i < list.size(); ++i) {
-        const std::string where = o.observables + ": observables[" + std::to_string(i) + "]";
-        const ada::JsonFields entry(list[i], where);
-        std::string data = entry.string("data");
-        if (!data.empty() && data[0] != '/' && !folder.empty())
-            data = folder + "/" + data;
-        const std::string name = entry.string("name");
-        targets.push_back(ada::modelObservableTarget(name, entry.require("observable"), base.data, base.field->eventShape(),
-                                                     readObservableData(data, where + ".data"), where + " (\"" + name + "\")"));
-    }
+    ada::ObservableSpecification spec = ada::readObservableSpecification(o.observables, base.data, base.field->eventShape());
+    const double temperature = spec.temperature;
+    std::vector<ada::AlignmentTarget>& targets = spec.targets;
 
     ada::AdversarialAlignmentOptions options;
     options.beta = o.beta;

@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.h"
-#include "JsonFile.h"
+#include "ada/io/JsonFile.h"
 #include "ReportPlot.h"
 #include <ATen/ATen.h>
 
@@ -109,7 +109,7 @@ void evaluate(const EvaluateOptions& o) {
     }
     if (o.report.empty())
         throw ada::SpecError("--report: a report file is needed with --observables");
-    const nlohmann::json spec = readJsonFile(o.observables, "observable specification");
+    const nlohmann::json spec = ada::readJsonFile(o.observables, "observable specification");
     const ada::ObservableComparison comparison = ada::ObservableComparison::fromJson(spec, o.observables);
     const ada::Dataset model = ada::Dataset::load(o.samples, ada::Dataset::Expect::Particles);
     const ada::Dataset reference = ada::Dataset::load(o.data, ada::Dataset::Expect::Particles);

@@ -1,7 +1,7 @@
 // openmmada.learn: the plugin classes that need LibTorch (libOpenMMADALearn), in a module of their own so that
 // `import openmmada` does not load LibTorch; openmmada.GenerativeMove imports this module on first use.
 // Like openmmada.i it builds on the openmm module's SWIG types (one shared SWIG runtime).
-%module(package="openmmada", docstring="openmm-ada classes that need LibTorch (GenerativeMove: Monte Carlo moves proposed by a generative model).") learn
+%module(package="openmmada", docstring="openmm-ada classes that need LibTorch (GenerativeMove: Monte Carlo moves proposed by a generative model; SimulationAlignment: ADA with biased MD as the sampler).") learn
 
 %import(module="openmm") "swig/OpenMMSwigHeaders.i"
 %include "swig/typemaps.i"
@@ -17,6 +17,7 @@
 #include "openmm/RPMDIntegrator.h"
 #include "openmm/RPMDMonteCarloBarostat.h"
 #include "GenerativeMove.h"
+#include "SimulationAlignment.h"
 %}
 
 %include "PluginTypemaps.i"
@@ -132,5 +133,91 @@ namespace OpenMMADA {
     def __setstate__(self, serializationString):
         self.__init__(GenerativeMove.cast(openmm.XmlSerializer.deserialize(serializationString)))
     %}
+}
+}
+
+// SimulationAlignment (openmmapi/include/SimulationAlignment.h) is declared here by hand: its header speaks
+// LibTorch and nlohmann types that Python does not need. The constructor takes the observable specification
+// file that `ada align` reads, and the options as keywords.
+%feature("kwargs") OpenMMADA::SimulationAlignment::SimulationAlignment;
+%feature("docstring") OpenMMADA::SimulationAlignment "Align a simulation itself to distributions of experimental observables (ADA with biased MD as the sampler, DESIGN.md 3.3).
+
+SimulationAlignment(context, force, observablesFile, beta=20.0, framesPerRound=1000, stepsPerFrame=50,
+                    equilibrationSteps=1000, criticWarmup=1000, criticSteps=200, penalty=100.0,
+                    criticLearningRate=0.01, hidden=64, layers=2, folder='.', seed=0)
+
+    force = openmmada.ADAForce()          # an empty bias, added before the Context is made
+    system.addForce(force)
+    context = openmm.Context(system, integrator)
+    ...
+    alignment = openmmada.SimulationAlignment(context, force, 'observables.json', beta=20)
+    for r in range(10):
+        gaps = alignment.round()          # E_q f_i - E_exp f_i per observable, of this round's frames
+    json.loads(alignment.getBias())       # the bias specification in force (also in force's XML)
+
+observables.json is the file of `ada align`: {'temperature': 300, 'observables': [{'name': ..., 'observable':
+{...}, 'data': 'samples.npy'}, ...]}, atom indices of the System. Each round runs equilibrationSteps MD steps
+under the current bias, records framesPerRound frames stepsPerFrame apart, updates one critic per observable on
+the concave dual of the ADA saddle (the frames reweighted from the biased to the tilted ensemble), and swaps
+the exported critics into the force (updateParametersInContext). MD under the final bias samples the base
+ensemble tilted by exp(-beta sum_i f_i(o_i)), the ADA solution. Critic options: criticWarmup updates in the
+first round, criticSteps in later ones, gradient-penalty weight penalty, Adam learning rate criticLearningRate,
+MLP width hidden and depth layers; seed seeds the critics. Critics of multi-dimensional observables are written
+as MLP files into folder.";
+%feature("docstring") OpenMMADA::SimulationAlignment::round "round() -> list of the critic gaps (one per observable) of this round's frames, measured before the update.";
+%feature("docstring") OpenMMADA::SimulationAlignment::getBias "getBias() -> the bias specification in force now (a JSON string; empty terms before the first round).";
+%feature("docstring") OpenMMADA::SimulationAlignment::getRounds "getRounds() -> the number of rounds done.";
+%feature("docstring") OpenMMADA::SimulationAlignment::getTemperature "getTemperature() -> the bias temperature (K), from the observable specification.";
+// The alignment refers to the Context and the force: it keeps their Python objects alive. The file may be a PathLike.
+%pythonprepend OpenMMADA::SimulationAlignment::SimulationAlignment %{
+    import os
+    args = tuple(os.fspath(a) if i == 2 and isinstance(a, os.PathLike) else a for i, a in enumerate(args))
+    if isinstance(kwargs.get("observablesFile"), os.PathLike):
+        kwargs["observablesFile"] = os.fspath(kwargs["observablesFile"])
+%}
+%pythonappend OpenMMADA::SimulationAlignment::SimulationAlignment %{
+    self._ada_keep = (args, kwargs)
+%}
+namespace OpenMMADA {
+%nodefaultctor SimulationAlignment;
+class SimulationAlignment {
+public:
+    ~SimulationAlignment();
+};
+%extend SimulationAlignment {
+    SimulationAlignment(OpenMM::Context& context, OpenMM::Force& force, const std::string& observablesFile, double beta = 20.0,
+                        int framesPerRound = 1000, int stepsPerFrame = 50, int equilibrationSteps = 1000, int criticWarmup = 1000,
+                        int criticSteps = 200, double penalty = 100.0, double criticLearningRate = 1e-2, int hidden = 64,
+                        int layers = 2, const std::string& folder = ".", int seed = 0) {
+        OpenMMADA::ADAForce* bias = dynamic_cast<OpenMMADA::ADAForce*>(&force);
+        if (bias == NULL)
+            throw OpenMM::OpenMMException("SimulationAlignment: the force is not an ADAForce");
+        if (seed < 0)
+            throw OpenMM::OpenMMException("SimulationAlignment: expected a seed >= 0");
+        OpenMMADA::SimulationAlignmentOptions options;
+        options.framesPerRound = framesPerRound;
+        options.stepsPerFrame = stepsPerFrame;
+        options.equilibrationSteps = equilibrationSteps;
+        options.criticWarmup = criticWarmup;
+        options.critics.beta = beta;
+        options.critics.steps = criticSteps;
+        options.critics.penalty = penalty;
+        options.critics.learningRate = criticLearningRate;
+        options.critics.hidden = hidden;
+        options.critics.layers = layers;
+        options.critics.seed = static_cast<uint64_t>(seed);
+        options.folder = folder;
+        return new OpenMMADA::SimulationAlignment(context, *bias, observablesFile, options);
+    }
+    PyObject* round() {
+        const std::vector<double> gaps = self->round();
+        PyObject* list = PyList_New(static_cast<Py_ssize_t>(gaps.size()));
+        for (size_t i = 0; i < gaps.size(); ++i)
+            PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), PyFloat_FromDouble(gaps[i]));
+        return list;
+    }
+    std::string getBias() const { return self->bias().dump(); }
+    int getRounds() const { return self->rounds(); }
+    double getTemperature() const { return self->temperature(); }
 }
 }

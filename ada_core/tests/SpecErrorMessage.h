@@ -3,6 +3,8 @@
 #include <functional>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "ada/io/SpecError.h"
 
 /** The message of the ada::SpecError that `f` throws, or "no error" if it throws none. */
@@ -13,4 +15,10 @@ inline std::string errorOf(const std::function<void()>& f) {
         return e.what();
     }
     return "no error";
+}
+
+/** Expects `f` to throw an ada::SpecError whose message contains `fragment`. */
+inline void expectSpecError(const std::function<void()>& f, const std::string& fragment) {
+    const std::string message = errorOf(f);
+    EXPECT_NE(message.find(fragment), std::string::npos) << "expected a SpecError containing \"" << fragment << "\", got: " << message;
 }

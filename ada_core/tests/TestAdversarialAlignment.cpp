@@ -15,6 +15,7 @@
 #include <torch/autograd.h>
 #include <torch/utils.h>
 
+#include "SpecErrorMessage.h"
 #include "ada/align/AdversarialAlignment.h"
 #include "ada/align/AlignmentTarget.h"
 #include "ada/align/ExpectationAlignment.h"
@@ -33,16 +34,6 @@
 namespace {
 
 at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
-
-template <typename F>
-void expectSpecError(F&& f, const std::string& fragment) {
-    try {
-        f();
-        FAIL() << "expected a SpecError containing \"" << fragment << "\"";
-    } catch (const ada::SpecError& e) {
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
-}
 
 std::vector<double> values(const at::Tensor& t) {
     const at::Tensor c = t.to(at::kDouble).contiguous();

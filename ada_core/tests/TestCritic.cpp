@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/autograd.h>
 
+#include "SpecErrorMessage.h"
 #include "ada/align/Critic.h"
 #include "ada/align/CriticTrainer.h"
 #include "ada/bias/BiasFunction.h"
@@ -42,16 +43,6 @@ void expectSameFunction(ada::Critic& critic, const ada::BiasFunction& exported, 
     }
     EXPECT_LT(worstValue, tolerance);
     EXPECT_LT(worstGradient, tolerance);
-}
-
-template <typename F>
-void expectSpecError(F&& f, const std::string& fragment) {
-    try {
-        f();
-        FAIL() << "expected a SpecError containing \"" << fragment << "\"";
-    } catch (const ada::SpecError& e) {
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
+#include "SpecErrorMessage.h"
 #include "ada/align/ExpectationAlignment.h"
 #include "ada/bias/BiasFunction.h"
 #include "ada/bias/Polynomial.h"
@@ -17,16 +18,6 @@
 namespace {
 
 at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
-
-template <typename F>
-void expectSpecError(F&& f, const std::string& fragment) {
-    try {
-        f();
-        FAIL() << "expected a SpecError containing \"" << fragment << "\"";
-    } catch (const ada::SpecError& e) {
-        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
-}
 
 struct Gaussian1D {
     at::Tensor base, data;

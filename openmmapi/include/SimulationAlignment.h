@@ -17,6 +17,7 @@
 
 #include "ADAForce.h"
 #include "ada/align/AlignmentTarget.h"
+#include "ada/align/ObservableSpecification.h"
 #include "ada/align/ObservableCritics.h"
 
 namespace OpenMM {
@@ -49,16 +50,28 @@ public:
      */
     SimulationAlignment(OpenMM::Context& context, ADAForce& force, std::vector<ada::AlignmentTarget> targets,
                         const SimulationAlignmentOptions& options);
+    /**
+     * The observables of a specification file (ada/align/ObservableSpecification.h, the file `ada align` reads),
+     * evaluated on the positions of all the System's particles; the bias temperature is the file's
+     * "temperature" (options.temperature is not used). Errors in the file throw OpenMMException naming it.
+     */
+    SimulationAlignment(OpenMM::Context& context, ADAForce& force, const std::string& observablesFile,
+                        const SimulationAlignmentOptions& options);
     ~SimulationAlignment();
 
     /** One round (steps 1-3); returns the critic gaps E_q f_i − E_ν f_i of this round's frames. */
     std::vector<double> round();
     int rounds() const { return rounds_; }
+    /** The bias temperature (K). */
+    double temperature() const { return options_.temperature; }
     /** The bias specification in force now. */
     const nlohmann::json& bias() const { return bias_; }
     ada::ObservableCritics& critics() { return *critics_; }
 
 private:
+    SimulationAlignment(OpenMM::Context& context, ADAForce& force, ada::ObservableSpecification specification,
+                        const SimulationAlignmentOptions& options);
+
     OpenMM::Context& context_;
     ADAForce& force_;
     SimulationAlignmentOptions options_;

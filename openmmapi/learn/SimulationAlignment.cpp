@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "ada/align/ObservableSpecification.h"
 #include "ada/io/SpecError.h"
 #include "openmm/Context.h"
 #include "openmm/Integrator.h"
@@ -24,6 +25,33 @@ SimulationAlignment::SimulationAlignment(OpenMM::Context& context, ADAForce& for
     }
     bias_ = {{"temperature", options.temperature}, {"terms", nlohmann::json::array()}};
 }
+
+namespace {
+
+ada::ObservableSpecification systemObservables(const OpenMM::Context& context, const std::string& file) {
+    ada::DataPreparation positions;  // the sampler's samples are the System's positions [B, N, 3]
+    positions.numSystemAtoms = context.getSystem().getNumParticles();
+    try {
+        return ada::readObservableSpecification(file, positions, {positions.numSystemAtoms, 3});
+    } catch (const ada::SpecError& e) {
+        throw OpenMM::OpenMMException(std::string("SimulationAlignment: ") + e.what());
+    }
+}
+
+SimulationAlignmentOptions withTemperature(SimulationAlignmentOptions options, double temperature) {
+    options.temperature = temperature;
+    return options;
+}
+
+}  // namespace
+
+SimulationAlignment::SimulationAlignment(OpenMM::Context& context, ADAForce& force, const std::string& observablesFile,
+                                         const SimulationAlignmentOptions& options)
+    : SimulationAlignment(context, force, systemObservables(context, observablesFile), options) {}
+
+SimulationAlignment::SimulationAlignment(OpenMM::Context& context, ADAForce& force, ada::ObservableSpecification specification,
+                                         const SimulationAlignmentOptions& options)
+    : SimulationAlignment(context, force, std::move(specification.targets), withTemperature(options, specification.temperature)) {}
 
 SimulationAlignment::~SimulationAlignment() = default;
 

@@ -9,8 +9,8 @@ is listed in ``pluginLoadFailures`` instead of raising.
     >>> force = openmmada.ADAForce("bias.json")
     >>> system.addForce(force)
 
-``openmmada.GenerativeMove`` (Monte Carlo moves from a generative model) needs LibTorch: it lives in the
-module ``openmmada.learn``, imported on first use, so that ``import openmmada`` alone does not load LibTorch.
+``openmmada.GenerativeMove`` (Monte Carlo moves from a generative model) and ``openmmada.SimulationAlignment``
+(ADA with biased MD as the sampler) need LibTorch: they live in the module ``openmmada.learn``, imported on first use, so that ``import openmmada`` alone does not load LibTorch.
 Import ``openmmada.learn`` (or touch ``openmmada.GenerativeMove``) before deserializing XML that holds one.
 ``openmmada.moves`` (pure Python) makes the training data of a torsion GenerativeMove from a trajectory.
 """
@@ -43,7 +43,7 @@ def _loadPlugins(directory):
 
 _loadPlugins(pluginDirectory)
 
-_LEARN_CLASSES = ("GenerativeMove",)
+_LEARN_CLASSES = ("GenerativeMove", "SimulationAlignment")
 
 
 def __getattr__(name):
@@ -53,4 +53,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'openmmada' has no attribute '{name}'")
 
 
-__all__ = ["ADAForce", "DataRecorder", "GenerativeMove", "pluginDirectory", "pluginLoadFailures"]
+__all__ = ["ADAForce", "DataRecorder", "GenerativeMove", "SimulationAlignment", "pluginDirectory", "pluginLoadFailures"]

@@ -1,8 +1,12 @@
 #pragma once
-// Reading a JSON file named on the command line, with the one-line errors the verbs report.
+// Reading a JSON file (a specification named on the command line or in Python), with one-line errors.
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+namespace ada {
+
 /** The parsed file; throws SpecError "<path>: cannot open the <what>" or "<path>: malformed JSON: ...". */
 nlohmann::json readJsonFile(const std::string& path, const std::string& what);
+
+}  // namespace ada

@@ -1,16 +1,20 @@
-#include "JsonFile.h"
+#include "ada/io/JsonFile.h"
 
 #include <fstream>
 
 #include "ada/io/SpecError.h"
 
+namespace ada {
+
 nlohmann::json readJsonFile(const std::string& path, const std::string& what) {
     std::ifstream in(path);
     if (!in)
-        throw ada::SpecError(path + ": cannot open the " + what);
+        throw SpecError(path + ": cannot open the " + what);
     try {
         return nlohmann::json::parse(in);
     } catch (const nlohmann::json::parse_error& e) {
-        throw ada::SpecError(path + ": malformed JSON: " + e.what());
+        throw SpecError(path + ": malformed JSON: " + e.what());
     }
 }
+
+}  // namespace ada

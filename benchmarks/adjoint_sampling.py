@@ -8,7 +8,7 @@ reflections; energy W2), for several seeds; prints a markdown table of mean ± s
         [--folder /tmp/as-bench] [--markdown docs/benchmarks/adjoint_sampling.md]
 
 Training is resumable: each run checkpoints into --folder and a finished model is reused, so the script can be
-interrupted and restarted; with --iterations larger than a finished run's (its checkpoints and timing copied to
+interrupted and restarted (evaluations too: <name>.result.json, newer than the model, is reused); with --iterations larger than a finished run's (its checkpoints and timing copied to
 a new --folder, the timing as <name>.json.partial), training continues where it stopped. The hyper-parameters of each system are in SETTINGS (the exact command lines are
 printed and written to the markdown).
 """
@@ -87,6 +87,10 @@ def run(system, seed, folder, extra, iterations=None):
             json.dump(record, f)
     with open(timing) as f:
         record = json.load(f)
+    result = os.path.join(folder, f"{system}_seed{seed}.result.json")
+    if os.path.exists(result) and os.path.getmtime(result) > os.path.getmtime(model):
+        with open(result) as f:
+            return json.load(f)
     samples = os.path.join(folder, f"{system}_seed{seed}_samples.npy")
     paths = os.path.join(folder, f"{system}_seed{seed}_paths.npy")
     ess = ["sample", "--model", model, "--count", 2000, "--out", paths, "--seed", seed, "--energy", system,
@@ -101,6 +105,8 @@ def run(system, seed, folder, extra, iterations=None):
     record["w2"] = number(r"geometric W2 ([0-9.eE+-]+)", out)
     record["energy_w2"] = number(r"energy W2 ([0-9.eE+-]+)", out)
     record["commands"] = [" ".join(["ada", *map(str, c)]) for c in (train, sample, evaluate, ess)]
+    with open(result, "w") as f:
+        json.dump(record, f)
     return record
 
 

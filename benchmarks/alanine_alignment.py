@@ -5,7 +5,8 @@ C 1.60 Hz) and the psi-dependent distance N(Ala)-N(Nme). The truth test is the f
 which the alignment never sees: the Jensen-Shannon divergence (18 x 18 bins, nats) of each ensemble to an
 independent vacuum run, for base MD, the base model, the ADA generator and MD biased by the exported ADAForce.
 
-    .venv/bin/python benchmarks/alanine_alignment.py [--ns 2] [--rounds 100] [--beta 20] [--markdown docs/benchmarks/ada_alanine.md]
+    .venv/bin/python benchmarks/alanine_alignment.py [--ns 2] [--rounds 100] [--beta 20] [--align-options "..."]
+        [--markdown docs/benchmarks/ada_alanine.md]
 """
 import argparse
 import json
@@ -66,6 +67,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--beta", type=float, default=20.0)
     parser.add_argument("--steps", type=int, default=5000, help="pre-training steps")
+    parser.add_argument("--align-options", default="--critic-lr-final-fraction 0.1",
+                        help="more `ada align` options (the default decays the critics' learning rate to a tenth)")
     parser.add_argument("--folder", help="keep the files here (default: a temporary folder)")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
@@ -94,7 +97,7 @@ def main(argv=None):
         seconds["pre-training"] = time.perf_counter() - start
         start = time.perf_counter()
         ada("align", "--model", path("base.model"), "--observables", path("observables.json"), "--out", path("aligned"),
-            "--beta", args.beta, "--rounds", args.rounds, "--seed", 1)
+            "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *args.align_options.split())
         seconds["alignment"] = time.perf_counter() - start
         for name in ("base", "aligned"):
             model = path("base.model") if name == "base" else path(os.path.join("aligned", "aligned.model"))
@@ -115,7 +118,8 @@ def main(argv=None):
                          sj.mean(), sd.mean(), len(frames)))
         with open(path(os.path.join("aligned", "report.json"))) as f:
             report = json.load(f)
-    lines = ["| ensemble | (phi, psi) JSD to vacuum MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
+    lines = [f"`ada align --beta {args.beta} --rounds {args.rounds} --seed 1 {args.align_options}`", "",
+             "| ensemble | (phi, psi) JSD to vacuum MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
     for label, jsd, mj, md, n in rows:
         lines.append(f"| {label} | {jsd:.3f} | {mj:.2f} | {md:.4f} | {n} |")
     lines.append(f"| target (vacuum MD) | 0 | {target_j.mean():.2f} | {target_d.mean():.4f} | {len(target_j)} |")

@@ -69,6 +69,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=5000, help="pre-training steps")
     parser.add_argument("--align-options", default="--critic-lr-final-fraction 0.1",
                         help="more `ada align` options (the default decays the critics' learning rate to a tenth)")
+    parser.add_argument("--distance-scale", type=float, default=0.01,
+                        help="the scale (nm) of the distance observable: its critic is 1-Lipschitz in these units")
     parser.add_argument("--folder", help="keep the files here (default: a temporary folder)")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
@@ -87,7 +89,8 @@ def main(argv=None):
         np.save(path("d.npy"), d)
         with open(path("observables.json"), "w") as f:
             json.dump({"temperature": 300.0, "observables": [{"name": "J_HN_HA", "observable": J_COUPLING, "data": "j.npy"},
-                                                             {"name": "d_N_N", "observable": DISTANCE, "data": "d.npy"}]}, f)
+                                                             {"name": "d_N_N", "observable": DISTANCE, "data": "d.npy",
+                                                              "scale": args.distance_scale}]}, f)
         with open(path("eval.json"), "w") as f:
             json.dump(EVALUATION, f)
 
@@ -118,7 +121,8 @@ def main(argv=None):
                          sj.mean(), sd.mean(), len(frames)))
         with open(path(os.path.join("aligned", "report.json"))) as f:
             report = json.load(f)
-    lines = [f"`ada align --beta {args.beta} --rounds {args.rounds} --seed 1 {args.align_options}`", "",
+    lines = [f"`ada align --beta {args.beta} --rounds {args.rounds} --seed 1 {args.align_options}`; distance scale "
+             f"{args.distance_scale} nm", "",
              "| ensemble | (phi, psi) JSD to vacuum MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
     for label, jsd, mj, md, n in rows:
         lines.append(f"| {label} | {jsd:.3f} | {mj:.2f} | {md:.4f} | {n} |")

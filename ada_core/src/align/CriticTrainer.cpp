@@ -11,11 +11,12 @@
 
 namespace ada {
 
-at::Tensor criticGradientPenalty(Critic& critic, const at::Tensor& yModel, const at::Tensor& yData, at::Generator& generator, bool oneSided) {
+at::Tensor criticGradientPenalty(Critic& critic, const at::Tensor& yModel, const at::Tensor& yData, at::Generator& generator, bool oneSided,
+                                 double lipschitz) {
     const at::Tensor eps = at::rand({yModel.size(0), 1}, generator, yModel.scalar_type());
     const at::Tensor yhat = (eps * yModel + (1 - eps) * yData).requires_grad_(true);
     const at::Tensor grad = torch::autograd::grad({critic->forward(yhat).sum()}, {yhat}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
-    const at::Tensor excess = grad.norm(2, {1}) - 1;
+    const at::Tensor excess = grad.norm(2, {1}) - lipschitz;
     return (oneSided ? excess.clamp_min(0) : excess).pow(2).mean();
 }
 

@@ -60,6 +60,8 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
             throw SpecError("ADA critics: observable names must be unique and non-empty (\"" + t.name + "\")");
         if (!t.observe)
             throw SpecError(where + ": no map from samples to the observable");
+        if (!(t.lipschitz > 0) || !std::isfinite(t.lipschitz))
+            throw SpecError(where + ": expected a positive, finite Lipschitz bound (1 / scale)");
         t.data = checkedTargetData(t.data, t.data.defined() && t.data.dim() == 2 ? t.data.size(1) : 1, where);
         Critic critic(CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation).seed(options.seed + i));
         critic->to(at::kDouble);
@@ -132,9 +134,10 @@ double ObservableCritics::update(const std::vector<at::Tensor>& poolIn, const at
                 // On interpolates and on both sample sets themselves (an interpolate of a set with itself), so that
                 // the bound also holds in the tails where the bias and the tilt act.
                 const at::Tensor ym = pool[i].index_select(0, tilted);
-                loss = loss + options_.penalty * (criticGradientPenalty(critics_[i], ym, yd, generator_, true) +
-                                                  criticGradientPenalty(critics_[i], ym, ym, generator_, true) +
-                                                  criticGradientPenalty(critics_[i], yd, yd, generator_, true));
+                const double bound = targets_[i].lipschitz;
+                loss = loss + options_.penalty * (criticGradientPenalty(critics_[i], ym, yd, generator_, true, bound) +
+                                                  criticGradientPenalty(critics_[i], ym, ym, generator_, true, bound) +
+                                                  criticGradientPenalty(critics_[i], yd, yd, generator_, true, bound));
             }
         }
         optimizer_->zero_grad();

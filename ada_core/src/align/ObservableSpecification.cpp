@@ -1,5 +1,6 @@
 #include "ada/align/ObservableSpecification.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include <ATen/ATen.h>
@@ -39,8 +40,12 @@ ObservableSpecification readObservableSpecification(const std::string& path, con
         if (!data.empty() && data[0] != '/' && !folder.empty())
             data = folder + "/" + data;
         const std::string name = entry.string("name");
+        const double scale = entry.number("scale", 1.0);
+        if (!(scale > 0) || !std::isfinite(scale))
+            throw SpecError(entry.path("scale") + ": expected a positive, finite scale (the unit in which the critic is 1-Lipschitz)");
         out.targets.push_back(modelObservableTarget(name, entry.require("observable"), preparation, eventShape,
                                                     readObservableSamples(data, where + ".data"), where + " (\"" + name + "\")"));
+        out.targets.back().lipschitz = 1.0 / scale;
     }
     return out;
 }

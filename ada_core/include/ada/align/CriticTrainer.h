@@ -54,7 +54,8 @@ struct CriticTrainerOptions {
  * equally long minibatches [b, d] (eps ~ U[0, 1] drawn from `generator`); differentiable in the critic's
  * parameters. P is one-sided or two-sided as described above.
  */
-at::Tensor criticGradientPenalty(Critic& critic, const at::Tensor& yModel, const at::Tensor& yData, at::Generator& generator, bool oneSided);
+at::Tensor criticGradientPenalty(Critic& critic, const at::Tensor& yModel, const at::Tensor& yData, at::Generator& generator, bool oneSided,
+                                 double lipschitz = 1.0);
 
 class CriticTrainer {
 public:

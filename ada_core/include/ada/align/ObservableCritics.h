@@ -1,7 +1,8 @@
 #pragma once
 // The critics of an ADA alignment, one per observable (DESIGN.md §3.3), shared by every sampler that can be
 // aligned: the fine-tuned generator (AdversarialAlignment.h) and biased MD ("align the simulation itself").
-// The saddle of §3.3, with F(x) = Σ_i f_i(o_i(x)) and each f_i 1-Lipschitz,
+// The saddle of §3.3, with F(x) = Σ_i f_i(o_i(x)) and each f_i 1-Lipschitz (in units of its target's scale:
+// |∇f_i| ≤ AlignmentTarget::lipschitz in the observable's own units),
 //   max_f min_μ  KL(μ ‖ μ_base) + β Σ_i ( E_μ f_i(o_i) − E_{ν_i} f_i ),
 // has the inner minimiser μ_f ∝ μ_base exp(−β F) (the tilt) with value −log E_base exp(−β F) (Gibbs' variational
 // principle), so the critics maximise the concave dual

@@ -1,9 +1,10 @@
 #pragma once
 // The observable specification of an alignment (DESIGN.md §3.3, §4): a JSON file
 //   {"temperature": 300,
-//    "observables": [{"name": "j", "observable": {"type": "jcoupling", ...}, "data": "j.npy"}, ...]}
+//    "observables": [{"name": "j", "observable": {"type": "jcoupling", ...}, "data": "j.npy", "scale": 1}, ...]}
 // naming, for each observable o_i, its experimental samples y_ij ~ ν_i: an NPY file of shape [m] or [m, d]
-// (paths relative to the JSON file). Read once here for `ada align` (a generator as the sampler) and for
+// (paths relative to the JSON file), and optionally the unit `scale` (> 0, default 1) in which its critic is
+// 1-Lipschitz: |∇f_i| <= 1/scale in the observable's own units (AlignmentTarget::lipschitz). Read once here for `ada align` (a generator as the sampler) and for
 // SimulationAlignment (biased MD as the sampler).
 #include <string>
 #include <vector>

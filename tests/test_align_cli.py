@@ -14,10 +14,7 @@ import numpy as np
 import pytest
 
 ADA = os.path.join(os.path.dirname(sys.executable), "ada")
-TEMPERATURE = 300.0
-KT = 0.00831446261815324 * TEMPERATURE  # kJ/mol
-SD = 0.1                                # nm, base standard deviation per axis
-TARGET_MEAN, TARGET_SD = 0.04, 0.08
+from harmonic_well import SD, TARGET_MEAN, TARGET_SD, TEMPERATURE, w1, well_system
 
 
 def run(*args):
@@ -31,11 +28,6 @@ def write_mixture_bundle(path, means, variances, weights):
                          "tensors": []}).encode()
     with open(path, "wb") as f:
         f.write(b"ADABNDL\n" + struct.pack("<I", 1) + struct.pack("<Q", len(header)) + header)
-
-
-def w1(a, b):
-    """Exact W1 between two equally large 1-D samples."""
-    return float(np.mean(np.abs(np.sort(a) - np.sort(b))))
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +73,7 @@ def simulate_x(bias_path, steps=150000, every=50, seed=5):
     import openmm.unit as u
     import openmmada
 
-    system = openmm.System()
-    system.addParticle(1.0)
-    well = openmm.CustomExternalForce("0.5*k*(x^2+y^2+z^2)")
-    well.addGlobalParameter("k", KT / SD**2)
-    well.addParticle(0, [])
-    system.addForce(well)
+    system, _ = well_system()
     if bias_path is not None:
         system.addForce(openmmada.ADAForce(str(bias_path)))
     integrator = openmm.LangevinMiddleIntegrator(TEMPERATURE * u.kelvin, 5.0 / u.picosecond, 0.002 * u.picoseconds)

@@ -13,19 +13,11 @@ import pytest
 
 import openmmada
 
-TEMPERATURE = 300.0
-KT = 0.00831446261815324 * TEMPERATURE
-SD = 0.1
-TARGET_MEAN, TARGET_SD = 0.04, 0.08
+from harmonic_well import TARGET_MEAN, TARGET_SD, TEMPERATURE, w1, well_system
 
 
 def well_simulation(seed=3):
-    system = openmm.System()
-    system.addParticle(1.0)
-    well = openmm.CustomExternalForce("0.5*k*(x^2+y^2+z^2)")
-    well.addGlobalParameter("k", KT / SD**2)
-    well.addParticle(0, [])
-    system.addForce(well)
+    system, well = well_system()
     force = openmmada.ADAForce()
     system.addForce(force)
     integrator = openmm.LangevinMiddleIntegrator(TEMPERATURE, 5.0, 0.002)
@@ -42,10 +34,6 @@ def sample_x(context, frames, every):
         context.getIntegrator().step(every)
         x.append(context.getState(getPositions=True).getPositions(asNumpy=True)._value[0, 0])
     return np.array(x)
-
-
-def w1(a, b):
-    return float(np.mean(np.abs(np.sort(a) - np.sort(b))))
 
 
 def write_spec(folder, data, observable=None, name="observables.json"):

@@ -3,14 +3,20 @@ solvent; the "experiment" is MD of the same force field in vacuum, seen only thr
 3J(HN,HA) coupling (Karplus relation on phi: A cos^2(phi - 60 deg) + B cos(phi - 60 deg) + C, A 6.51, B -1.76,
 C 1.60 Hz) and the psi-dependent distance N(Ala)-N(Nme). The truth test is the full (phi, psi) distribution,
 which the alignment never sees: the Jensen-Shannon divergence (18 x 18 bins, nats) of each ensemble to an
-independent vacuum run, for base MD, the base model, the ADA generator and MD biased by the exported ADAForce.
+independent vacuum run, for base MD, the base model, the ADA generator, MD biased by the exported ADAForce, and the
+expectation-alignment baseline with K = 1, 2, 3 moments (`ada align --critics polynomial`: the tilt of the base
+model's samples, resampled, and MD biased by its exported polynomial ADAForce).
 
     .venv/bin/python benchmarks/alanine_alignment.py [--ns 2] [--rounds 100] [--beta 20] [--align-options "..."]
-        [--markdown docs/benchmarks/ada_alanine.md]
+        [--ea-moments 1 2 3] [--folder F [--reuse]] [--markdown docs/benchmarks/ada_alanine.md]
+
+With --reuse, the files of an earlier run in F (MD, base model, ADA alignment, samples) are kept, so only what is
+missing is made (e.g. the EA rows for an earlier ADA run).
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,19 +77,23 @@ def main(argv=None):
                         help="more `ada align` options (the default decays the critics' learning rate to a tenth)")
     parser.add_argument("--distance-scale", type=float, default=0.01,
                         help="the scale (nm) of the distance observable: its critic is 1-Lipschitz in these units")
+    parser.add_argument("--ea-moments", type=int, nargs="*", default=[1, 2, 3], help="EA baselines with these numbers of moments")
     parser.add_argument("--folder", help="keep the files here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="keep the files of an earlier run in --folder")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder or temporary
         os.makedirs(folder, exist_ok=True)
         path = lambda name: os.path.join(folder, name)  # noqa: E731
+        missing = lambda name: not (args.reuse and os.path.exists(path(name)))  # noqa: E731
         seconds = {}
         start = time.perf_counter()
-        alanine_md.record(path("base_md.npy"), args.ns, seed=1)
-        alanine_md.record(path("target_md.npy"), args.ns, seed=3, forcefields=alanine_md.VACUUM)
-        alanine_md.record(path("target_reference.npy"), args.ns, seed=4, forcefields=alanine_md.VACUUM)
-        seconds["MD (3 runs)"] = time.perf_counter() - start
+        if missing("target_reference.npy"):
+            alanine_md.record(path("base_md.npy"), args.ns, seed=1)
+            alanine_md.record(path("target_md.npy"), args.ns, seed=3, forcefields=alanine_md.VACUUM)
+            alanine_md.record(path("target_reference.npy"), args.ns, seed=4, forcefields=alanine_md.VACUUM)
+            seconds["MD (3 runs)"] = time.perf_counter() - start
         j, d = observables_of(np.load(path("target_md.npy")))
         np.save(path("j.npy"), j)
         np.save(path("d.npy"), d)
@@ -95,26 +105,40 @@ def main(argv=None):
             json.dump(EVALUATION, f)
 
         start = time.perf_counter()
-        ada("pretrain", "--data", path("base_md.npy"), "--out", path("base.model"), "--steps", args.steps, "--batch", 256, "--ema", 0.995,
-            "--seed", 1)
-        seconds["pre-training"] = time.perf_counter() - start
+        if missing("base.model"):
+            ada("pretrain", "--data", path("base_md.npy"), "--out", path("base.model"), "--steps", args.steps, "--batch", 256, "--ema", 0.995,
+                "--seed", 1)
+            seconds["pre-training"] = time.perf_counter() - start
         start = time.perf_counter()
-        ada("align", "--model", path("base.model"), "--observables", path("observables.json"), "--out", path("aligned"),
-            "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *args.align_options.split())
-        seconds["alignment"] = time.perf_counter() - start
+        if missing(os.path.join("aligned", "bias.json")):
+            ada("align", "--model", path("base.model"), "--observables", path("observables.json"), "--out", path("aligned"),
+                "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *args.align_options.split())
+            seconds["alignment"] = time.perf_counter() - start
         for name in ("base", "aligned"):
             model = path("base.model") if name == "base" else path(os.path.join("aligned", "aligned.model"))
-            ada("sample", "--model", model, "--count", 2000, "--out", path(f"{name}_samples.npy"), "--seed", 2)
-        start = time.perf_counter()
+            if missing(f"{name}_samples.npy"):
+                ada("sample", "--model", model, "--count", 2000, "--out", path(f"{name}_samples.npy"), "--seed", 2)
         import openmmada
-        alanine_md.record(path("biased_md.npy"), args.ns, seed=5, forces=[openmmada.ADAForce(path(os.path.join("aligned", "bias.json")))])
-        seconds["biased MD"] = time.perf_counter() - start
+        start = time.perf_counter()
+        if missing("biased_md.npy"):
+            alanine_md.record(path("biased_md.npy"), args.ns, seed=5, forces=[openmmada.ADAForce(path(os.path.join("aligned", "bias.json")))])
+            seconds["biased MD"] = time.perf_counter() - start
+        ensembles = [("base MD (implicit solvent)", "base_md.npy"), ("base model", "base_samples.npy"),
+                     ("ADA generator", "aligned_samples.npy"), ("MD + exported ADA bias", "biased_md.npy")]
+        for k in args.ea_moments:
+            start = time.perf_counter()
+            ea = f"ea{k}"
+            ada("align", "--critics", "polynomial", "--moments", k, "--model", path("base.model"), "--observables",
+                path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1, "--no-png")
+            shutil.copy(path(os.path.join(ea, "tilted_samples.npy")), path(f"{ea}_tilted.npy"))
+            alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5, forces=[openmmada.ADAForce(path(os.path.join(ea, "bias.json")))])
+            seconds[f"EA-{k} (alignment and biased MD)"] = time.perf_counter() - start
+            ensembles += [(f"EA-{k} tilt of the base model (resampled)", f"{ea}_tilted.npy"), (f"MD + exported EA-{k} bias", f"{ea}_biased_md.npy")]
+        ensembles.append(("target MD, second run (floor)", "target_md.npy"))
 
         rows = []
         target_j, target_d = observables_of(np.load(path("target_reference.npy")))
-        for label, samples in (("base MD (implicit solvent)", "base_md.npy"), ("base model", "base_samples.npy"),
-                               ("ADA generator", "aligned_samples.npy"), ("MD + exported ADA bias", "biased_md.npy"),
-                               ("target MD, second run (floor)", "target_md.npy")):
+        for label, samples in ensembles:
             frames = np.load(path(samples))
             sj, sd = observables_of(frames)
             rows.append((label, joint_jsd(folder, path(samples), path("target_reference.npy"), samples.split(".")[0]),

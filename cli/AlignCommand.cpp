@@ -7,6 +7,9 @@
 // dimension > 1: the ADAForce specification U_bias = kT β Σ_i f_i), DIR/report.json and DIR/report.png (per
 // observable: base, aligned and experimental histograms; W1 and the logs over the rounds), and keeps
 // DIR/checkpoint.bundle for --resume.
+// With --critics polynomial --moments K, the expectation-alignment baseline instead (ExpectationAlign.cpp): the
+// tilt of the base model's samples with polynomial critics of the first K moments, written as DIR/bias.json,
+// DIR/weights.npy and DIR/tilted_samples.npy, with the same report.
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -18,69 +21,39 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "AlignOptions.h"
 #include "Commands.h"
+#include "ObservableReport.h"
 #include "ReportPlot.h"
 #include "ada/align/AdversarialAlignment.h"
 #include "ada/align/ObservableSpecification.h"
 #include "ada/flow/ExponentialMovingAverage.h"
+#include "ada/io/JsonFile.h"
 #include "ada/io/SpecError.h"
-#include "ada/metrics/Histogram.h"
-#include "ada/metrics/Wasserstein1D.h"
 #include "ada/models/ModelBundle.h"
 #include "ada/models/ResidualVectorField.h"
 #include "ada/models/TrainedModel.h"
 
 namespace {
 
-struct AlignOptions {
-    std::string model, observables, out, generator = "reweighted-flow-matching", python;
-    double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, criticFinalFraction = 1.0, flowLearningRate = 1e-3;
-    int64_t rounds = 200, criticSteps = 10, criticWarmup = 2000, generatorIterations = 20, pool = 4096, samples = 2000, checkpointEvery = 20,
-            roundSamples = 256;
-    uint64_t seed = 0;
-    bool resume = false, png = true;
-};
-
-std::vector<double> column(const at::Tensor& y) {
-    const at::Tensor c = y.reshape({-1}).to(at::kDouble).contiguous();
-    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-// Per observable: W1 (exact for 1-D, the critic gap otherwise) and, for 1-D, histograms on common bins.
+// Per observable: the comparison of ObservableReport.h and the critic gaps (lower bounds of W1).
 nlohmann::json observableReport(ada::AdversarialAlignment& ada, const std::vector<at::Tensor>& base, const std::vector<at::Tensor>& aligned) {
     nlohmann::json out = nlohmann::json::array();
     const std::vector<double> gapBase = ada.critics().gaps(base), gapAligned = ada.critics().gaps(aligned);
     for (int i = 0; i < ada.critics().size(); ++i) {
-        const ada::AlignmentTarget& t = ada.critics().target(i);
-        nlohmann::json o = {{"name", t.name}, {"dimension", t.dimension()}, {"angle", t.angle}, {"observable", t.observable},
-                            {"critic_gap_base", gapBase[i]}, {"critic_gap_aligned", gapAligned[i]}};
-        if (t.dimension() == 1) {
-            const std::vector<double> b = column(base[i]), a = column(aligned[i]), e = column(t.data);
-            o["w1_base"] = ada::wasserstein1(b, e, t.angle);
-            o["w1_aligned"] = ada::wasserstein1(a, e, t.angle);
-            double lo = t.angle ? -M_PI : std::min({*std::min_element(b.begin(), b.end()), *std::min_element(a.begin(), a.end()), *std::min_element(e.begin(), e.end())});
-            double hi = t.angle ? M_PI : std::max({*std::max_element(b.begin(), b.end()), *std::max_element(a.begin(), a.end()), *std::max_element(e.begin(), e.end())});
-            const int bins = 60;
-            std::vector<double> edges;
-            for (int k = 0; k <= bins; ++k)
-                edges.push_back(lo + (hi - lo) * k / bins);
-            const auto histogram = [&](const std::vector<double>& v) {
-                std::vector<double> p(bins, 0.0);
-                for (double x : v)
-                    p[std::min(bins - 1, std::max(0, static_cast<int>((x - lo) / (hi - lo) * bins)))] += 1.0 / static_cast<double>(v.size());
-                return p;
-            };
-            o["edges"] = edges;
-            o["p_base"] = histogram(b);
-            o["p_aligned"] = histogram(a);
-            o["p_experiment"] = histogram(e);
-        }
+        nlohmann::json o = observableComparison(ada.critics().target(i), base[i], aligned[i]);
+        o["critic_gap_base"] = gapBase[i];
+        o["critic_gap_aligned"] = gapAligned[i];
         out.push_back(o);
     }
     return out;
 }
 
 void align(const AlignOptions& o) {
+    if (o.critics == "polynomial") {
+        alignExpectations(o);
+        return;
+    }
     namespace fs = std::filesystem;
     const ada::TrainedModel base = ada::loadTrainedModel(o.model);
     ada::ObservableSpecification spec = ada::readObservableSpecification(o.observables, base.data, base.field->eventShape());
@@ -112,8 +85,7 @@ void align(const AlignOptions& o) {
         model = std::make_shared<ada::ResidualVectorField>(
             base.field, ada::MLPVectorFieldOptions(base.field->flatDimension()).hidden(64).layers(2).timeEmbedding(16).maxFrequency(10.0));
     } else {
-        model = ada::buildVectorField(base.field->kind(), base.field->config(), o.model);
-        model->to(base.field->tensorOptions().dtype().toScalarType());
+        model = ada::buildVectorFieldLike(*base.field, o.model);
         ada::copyWeights(*base.field, *model);
     }
     for (at::Tensor& p : base.field->parameters())
@@ -142,12 +114,7 @@ void align(const AlignOptions& o) {
     const at::Tensor aligned = ada.sample(o.samples, g);
     const std::vector<at::Tensor> alignedObservables = ada.critics().observe(aligned);
     const nlohmann::json bias = {{"temperature", temperature}, {"terms", ada.critics().biasTerms(o.beta, alignedObservables, o.out)}};
-    {
-        std::ofstream out(o.out + "/bias.json");
-        out << bias.dump(1) << "\n";
-        if (!out)
-            throw ada::SpecError(o.out + "/bias.json: cannot write");
-    }
+    ada::writeJsonFile(o.out + "/bias.json", bias);
     nlohmann::json report = {{"kind", "alignment"},
                              {"model", o.model},
                              {"beta", o.beta},
@@ -155,12 +122,7 @@ void align(const AlignOptions& o) {
                              {"observables", observableReport(ada, ada.pool(), alignedObservables)},
                              {"history", ada.historyJson()}};
     const std::string reportPath = o.out + "/report.json";
-    {
-        std::ofstream out(reportPath);
-        out << report.dump(1) << "\n";
-        if (!out)
-            throw ada::SpecError(reportPath + ": cannot write");
-    }
+    ada::writeJsonFile(reportPath, report);
     std::cout << std::left << std::setw(16) << "observable" << std::setw(12) << "W1 base" << "W1 aligned\n";
     for (const auto& r : report["observables"])
         if (r.contains("w1_base"))
@@ -180,6 +142,10 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--model", o->model, "base model written by ada pretrain")->required();
     c->add_option("--observables", o->observables, "observables and their experimental sample files (JSON)")->required();
     c->add_option("--out", o->out, "output folder")->required();
+    c->add_option("--critics", o->critics, "mlp (ADA) or polynomial (expectation alignment of the first --moments moments, the EA baseline)")
+        ->capture_default_str()->check(CLI::IsMember({"mlp", "polynomial"}));
+    c->add_option("--moments", o->moments, "EA: highest total degree of the matched moments (cross moments included)")
+        ->capture_default_str()->check(CLI::PositiveNumber);
     c->add_option("--beta", o->beta, "weight of the observables against the KL tie to the base")->capture_default_str();
     c->add_option("--seed", o->seed, "random seed")->capture_default_str();
     c->add_option("--rounds", o->rounds, "alignment rounds")->capture_default_str();

@@ -10,6 +10,7 @@
 
 #include "Commands.h"
 #include "ada/bias/BiasSpecification.h"
+#include "ada/io/JsonFile.h"
 #include "ada/io/SpecError.h"
 
 namespace {
@@ -32,15 +33,7 @@ void biasInfo(const std::string& file, int particles) {
 
 void embedBias(const std::string& in, const std::string& out) {
     const ada::BiasSpecification spec = ada::BiasSpecification::fromFile(in);
-    const std::string tmp = out + ".tmp";
-    {
-        std::ofstream file(tmp);
-        file << nlohmann::json::parse(spec.toJsonText()).dump(2) << "\n";
-        if (!file)
-            throw ada::SpecError(out + ": cannot write");
-    }
-    if (std::rename(tmp.c_str(), out.c_str()) != 0)
-        throw ada::SpecError(out + ": cannot move the written file into place");
+    ada::writeJsonFile(out, nlohmann::json::parse(spec.toJsonText()), 2);
     std::cout << "wrote " << out << " (" << spec.numTerms() << " term(s), self-contained)\n";
 }
 

@@ -90,10 +90,7 @@ void evaluateSampler(const EvaluateOptions& o) {
                                        {"model_label", o.samples},
                                        {"reference_label", o.data},
                                        {"seed", o.seed}};
-        std::ofstream out(o.report);
-        out << report.dump(1) << "\n";
-        if (!out)
-            throw ada::SpecError(o.report + ": cannot write the report");
+        ada::writeJsonFile(o.report, report);
         std::cout << "wrote " << o.report << "\n";
     }
 }
@@ -126,12 +123,7 @@ void evaluate(const EvaluateOptions& o) {
     for (const auto& j : report["joint"])
         std::cout << "joint (" << j["names"][0].get<std::string>() << ", " << j["names"][1].get<std::string>() << "): JSD "
                   << j["jsd"].get<double>() << " nats\n";
-    {
-        std::ofstream out(o.report);
-        out << report.dump(1) << "\n";
-        if (!out)
-            throw ada::SpecError(o.report + ": cannot write the report");
-    }
+    ada::writeJsonFile(o.report, report);
     if (!o.png.empty()) {
         drawReport(o.report, o.png, o.python);
         std::cout << "wrote " << o.png << "\n";

@@ -105,9 +105,7 @@ void sample(const SampleOptions& o) {
         }
         std::cerr << "ada sample: " << done + n << "/" << o.count << " samples\n";
     }
-    at::Tensor samples = at::cat(parts, 0).to(at::kDouble) * model.data.scale;
-    if (model.data.particles)
-        samples = samples.reshape({o.count, -1, 3});
+    const at::Tensor samples = model.data.framesOf(at::cat(parts, 0));
     const ada::Dataset out = ada::datasetFromTensor(samples, o.model + " samples");
     if (npy) {
         out.writeNpy(o.out, "<f4");

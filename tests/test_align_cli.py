@@ -129,3 +129,69 @@ def test_align_rejects_atoms_the_model_lacks_and_missing_files(problem, tmp_path
     result = run("align", "--model", str(tmp_path / "missing.model"), "--observables", str(problem / "observables.json"),
                  "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "missing.model" in result.stderr, result.stderr
+
+
+# Expectation alignment (the EA baseline, `--critics polynomial`). On this toy it has a known answer: a Gaussian
+# base tilted by exp(-beta f) with f a polynomial of degree 2 in x stays Gaussian, so EA with 2 moments reaches the
+# experiment N(0.04, 0.08²) exactly, with beta f(x) = log N(x; 0, SD²) - log N(x; 0.04, 0.08²) + const (the tilt is
+# exp(-beta f)); with 1
+# moment (f linear) the tilt only shifts the Gaussian: mean 0.04, standard deviation still SD.
+def align_expectations(problem, moments):
+    out = problem / f"ea{moments}"
+    result = run("align", "--critics", "polynomial", "--moments", str(moments), "--model", str(problem / "base.model"),
+                 "--observables", str(problem / "observables.json"), "--out", str(out), "--beta", "20", "--pool", "4000",
+                 "--samples", "4000", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def polynomial(function, x):
+    """beta f(x) of a "polynomial" bias function (bias/Polynomial.h) of one input."""
+    u = (np.asarray(x) - function["input_shift"][0]) / function["input_scale"][0]
+    return sum(c * u ** e[0] for c, e in zip(function["coefficients"], function["exponents"]))
+
+
+def test_expectation_alignment_with_two_moments_reaches_the_gaussian_target(problem):
+    out = align_expectations(problem, 2)
+    for name in ("bias.json", "weights.npy", "pool_samples.npy", "tilted_samples.npy", "report.json", "report.png"):
+        assert (out / name).exists(), name
+    report = json.loads((out / "report.json").read_text())
+    assert report["method"] == "expectation" and report["converged"] and report["updates"] < 50, report["history"]
+    x = report["observables"][0]
+    assert max(abs(g) for g in x["moment_gaps_aligned"]) < 1e-6 < max(abs(g) for g in x["moment_gaps_base"])
+    weights = np.load(out / "weights.npy")
+    assert weights.shape == (4000,) and abs(weights.sum() - 1) < 1e-9
+    tilted = np.load(out / "tilted_samples.npy")[:, 0, 0]
+    # 4000 draws (with repetitions; pool ESS ~0.8): standard errors of mean and sd ~0.0015 nm.
+    assert abs(tilted.mean() - TARGET_MEAN) < 0.006 and abs(tilted.std() - TARGET_SD) < 0.006, (tilted.mean(), tilted.std())
+    assert x["w1_aligned"] < 0.25 * x["w1_base"], x
+    # The exported potential is the exact log-ratio of the two Gaussians (up to a constant), within the pool's noise.
+    bias = json.loads((out / "bias.json").read_text())
+    function = bias["terms"][0]["function"]
+    assert function["type"] == "polynomial"
+    points = np.array([-0.1, -0.05, 0.05, 0.1, 0.15])
+    exact = (points - TARGET_MEAN) ** 2 / (2 * TARGET_SD**2) - points**2 / (2 * SD**2)
+    exact0 = TARGET_MEAN**2 / (2 * TARGET_SD**2)
+    got = polynomial(function, points) - polynomial(function, 0.0)
+    assert np.allclose(got, exact - exact0, atol=0.08), (got, exact - exact0)
+    # ... so MD of the well with it samples the experiment.
+    target = np.random.default_rng(9).normal(TARGET_MEAN, TARGET_SD, 4000)
+    biased = simulate_x(out / "bias.json")
+    assert w1(biased, target[:3000]) < 0.01, (biased.mean(), biased.std())
+
+
+def test_expectation_alignment_with_one_moment_matches_the_mean_only(problem):
+    out = align_expectations(problem, 1)
+    report = json.loads((out / "report.json").read_text())
+    assert report["converged"], report["history"]
+    tilted = np.load(out / "tilted_samples.npy")[:, 0, 0]
+    assert abs(tilted.mean() - TARGET_MEAN) < 0.006, tilted.mean()
+    assert abs(tilted.std() - SD) < 0.006, tilted.std()  # not TARGET_SD: the second moment is not matched
+    assert json.loads((out / "bias.json").read_text())["terms"][0]["function"]["exponents"] == [[1]]
+
+
+def test_expectation_alignment_rejects_a_degree_below_one(problem, tmp_path):
+    result = run("align", "--critics", "polynomial", "--moments", "0", "--model", str(problem / "base.model"),
+                 "--observables", str(problem / "observables.json"), "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "--moments" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

@@ -3,7 +3,8 @@
 ``python -m openmmada.plots REPORT.json OUT.png`` draws the report `ada evaluate` writes (one panel per
 observable component with the model's and the reference's histograms on common bins, titled with their
 Jensen-Shannon divergence (nats) and W1 distance) or the one `ada align` writes (kind "alignment": per 1-D
-observable the base, aligned and experimental histograms, and the critic gaps and KL estimate per round).
+observable the base, aligned and experimental histograms, and the critic gaps and KL estimate per round, or
+for expectation alignment, method "expectation", the largest moment gap per update).
 """
 import json
 import math
@@ -76,12 +77,18 @@ def plot_alignment(report, path):
         ax.legend(fontsize=8)
     ax = list(axes.flat)[len(panels)]
     history = report["history"]
-    rounds = [h["round"] + 1 for h in history]
-    for name in (history[0]["w1"] if history else {}):
-        ax.plot(rounds, [h["w1"][name] for h in history], label=f"gap {name}")
-    ax.plot(rounds, [h["kl"] for h in history], "k--", label="KL to base (bound)")
-    ax.set_xlabel("round")
-    ax.set_title(f"beta = {report.get('beta')}", fontsize=10)
+    if report.get("method") == "expectation":
+        ax.semilogy([h["iteration"] for h in history], [max(h["max_gap"], 1e-16) for h in history], "k-o", markersize=3,
+                    label="largest moment gap (standardised)")
+        ax.set_xlabel("update")
+        ax.set_title(f"EA, {report.get('moments')} moment(s), beta = {report.get('beta')}", fontsize=10)
+    else:
+        rounds = [h["round"] + 1 for h in history]
+        for name in (history[0]["w1"] if history else {}):
+            ax.plot(rounds, [h["w1"][name] for h in history], label=f"gap {name}")
+        ax.plot(rounds, [h["kl"] for h in history], "k--", label="KL to base (bound)")
+        ax.set_xlabel("round")
+        ax.set_title(f"beta = {report.get('beta')}", fontsize=10)
     ax.legend(fontsize=8)
     for ax in list(axes.flat)[count:]:
         ax.axis("off")

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
 
 #include "ada/io/SpecError.h"
 #include "ada/observables/Observable.h"
@@ -23,6 +24,14 @@ at::Tensor checkedTargetData(const at::Tensor& data, int64_t dimension, const st
     const at::Tensor out = data.to(at::kDouble).contiguous();
     if (!at::isfinite(out).all().item<bool>())
         throw SpecError(where + ": the samples contain NaN or infinite values");
+    return out;
+}
+
+std::vector<at::Tensor> observeTargets(const std::vector<AlignmentTarget>& targets, const at::Tensor& samples) {
+    torch::NoGradGuard noGrad;
+    std::vector<at::Tensor> out;
+    for (const AlignmentTarget& t : targets)
+        out.push_back(t.observe(samples).detach().to(at::kDouble).contiguous());
     return out;
 }
 

@@ -73,13 +73,7 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
 
 ObservableCritics::~ObservableCritics() = default;
 
-std::vector<at::Tensor> ObservableCritics::observe(const at::Tensor& samples) const {
-    torch::NoGradGuard noGrad;
-    std::vector<at::Tensor> out;
-    for (const AlignmentTarget& t : targets_)
-        out.push_back(t.observe(samples).detach().to(at::kDouble).contiguous());
-    return out;
-}
+std::vector<at::Tensor> ObservableCritics::observe(const at::Tensor& samples) const { return observeTargets(targets_, samples); }
 
 std::vector<at::Tensor> ObservableCritics::checkedPool(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets, at::Tensor* offsets) const {
     if (pool.size() != targets_.size())

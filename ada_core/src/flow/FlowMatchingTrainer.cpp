@@ -154,11 +154,7 @@ FlowMatchingTrainer::FlowMatchingTrainer(std::shared_ptr<VectorField> model, con
     if (o.validationEvery() > 0 && (!validation_.defined() || validation_.size(0) == 0))
         throw SpecError("flow matching trainer: validation_every > 0 needs validation data");
 
-    ema_ = buildVectorField(model_->kind(), model_->config(), "flow matching trainer");
-    ema_->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
-    copyWeights(*model_, *ema_);
-    for (at::Tensor& p : ema_->parameters())
-        p.requires_grad_(false);
+    ema_ = frozenCopy(*model_, "flow matching trainer");
     parameters_ = model_->parameters();
     emaParameters_ = ema_->parameters();
     optimizer_ = std::make_unique<torch::optim::Adam>(parameters_, torch::optim::AdamOptions(o.learningRate()));
@@ -332,11 +328,7 @@ void FlowMatchingTrainer::restoreCheckpoint(const std::string& path) {
     restored.noise = generatorFromState(bundle, "loop.noise_generator", path);
 
     // Read into fresh modules first: a bad checkpoint leaves this trainer unchanged.
-    const at::TensorOptions tensorOptions = model_->tensorOptions();
-    std::shared_ptr<VectorField> modelCopy = buildVectorField(model_->kind(), model_->config(), path);
-    std::shared_ptr<VectorField> emaCopy = buildVectorField(model_->kind(), model_->config(), path);
-    modelCopy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
-    emaCopy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
+    std::shared_ptr<VectorField> modelCopy = buildVectorFieldLike(*model_, path), emaCopy = buildVectorFieldLike(*model_, path);
     restoreVectorFieldTensors(*modelCopy, bundle, path, "model.");
     restoreVectorFieldTensors(*emaCopy, bundle, path, "ema.");
     StagedAdamState adamState(bundle, *model_, path, "adam.");

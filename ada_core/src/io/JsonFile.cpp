@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "ada/io/SpecError.h"
+#include "ada/io/StagedFile.h"
 
 namespace ada {
 
@@ -15,6 +16,13 @@ nlohmann::json readJsonFile(const std::string& path, const std::string& what) {
     } catch (const nlohmann::json::parse_error& e) {
         throw SpecError(path + ": malformed JSON: " + e.what());
     }
+}
+
+void writeJsonFile(const std::string& path, const nlohmann::json& value, int indent) {
+    const std::string text = value.dump(indent) + "\n";
+    StagedFile out(path);
+    out.write(text.data(), text.size());
+    out.commit();
 }
 
 }  // namespace ada

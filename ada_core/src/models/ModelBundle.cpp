@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include "ada/flow/ExponentialMovingAverage.h"
 #include "ada/io/SpecError.h"
 #include "ada/io/JsonFields.h"
 #include "ada/models/EGNNVectorField.h"
@@ -41,6 +42,21 @@ std::shared_ptr<VectorField> buildVectorField(const std::string& kind, const nlo
     throw SpecError(where + ": bundle kind \"" + kind + "\" is not a vector field (expected \"" + MLPVectorFieldImpl::bundleKind +
                     "\", \"" + EGNNVectorFieldImpl::bundleKind + "\", \"" + GaussianMixtureField::bundleKind + "\" or \"" +
                     ResidualVectorField::bundleKind + "\")");
+}
+
+std::shared_ptr<VectorField> buildVectorFieldLike(const VectorField& field, const std::string& where) {
+    const at::TensorOptions options = field.tensorOptions();
+    std::shared_ptr<VectorField> copy = buildVectorField(field.kind(), field.config(), where);
+    copy->to(options.device(), options.dtype().toScalarType());
+    return copy;
+}
+
+std::shared_ptr<VectorField> frozenCopy(const VectorField& field, const std::string& where) {
+    std::shared_ptr<VectorField> copy = buildVectorFieldLike(field, where);
+    copyWeights(field, *copy);
+    for (at::Tensor& p : copy->parameters())
+        p.set_requires_grad(false);
+    return copy;
 }
 
 void storeVectorFieldTensors(VectorField& field, Bundle& bundle, const std::string& prefix) { storeModuleTensors(field, bundle, prefix); }

@@ -13,6 +13,11 @@ namespace ada {
 
 using nlohmann::json;
 
+at::Tensor DataPreparation::framesOf(const at::Tensor& samples) const {
+    const at::Tensor x = samples.to(at::kDouble) * scale;
+    return particles ? x.reshape({samples.size(0), -1, 3}) : x.reshape({samples.size(0), -1});
+}
+
 json DataPreparation::toJson() const {
     json j = {{"layout", particles ? "particles" : "vectors"}, {"atoms", atoms}, {"num_system_atoms", numSystemAtoms},
               {"centred", centred}, {"aligned", aligned}, {"scale", scale}};

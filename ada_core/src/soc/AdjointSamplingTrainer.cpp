@@ -102,12 +102,7 @@ AdjointSamplingTrainer::AdjointSamplingTrainer(std::shared_ptr<VectorField> cont
 }
 
 void AdjointSamplingTrainer::buildAverage() {
-    const at::TensorOptions tensorOptions = control_->tensorOptions();
-    ema_ = buildVectorField(control_->kind(), control_->config(), "adjoint sampling");
-    ema_->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
-    copyWeights(*control_, *ema_);
-    for (at::Tensor& p : ema_->parameters())
-        p.set_requires_grad(false);
+    ema_ = frozenCopy(*control_, "adjoint sampling");
     emaParameters_ = ema_->parameters();
 }
 
@@ -268,13 +263,11 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
 
     // Read everything into fresh objects first: a bad checkpoint leaves this trainer unchanged.
     const at::TensorOptions tensorOptions = control_->tensorOptions();
-    std::shared_ptr<VectorField> copy = buildVectorField(control_->kind(), control_->config(), path);
-    copy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
+    std::shared_ptr<VectorField> copy = buildVectorFieldLike(*control_, path);
     restoreModuleTensors(*copy, bundle, path, "model.");
     std::shared_ptr<VectorField> emaCopy;
     if (options.emaDecay() > 0) {
-        emaCopy = buildVectorField(control_->kind(), control_->config(), path);
-        emaCopy->to(tensorOptions.device(), tensorOptions.dtype().toScalarType());
+        emaCopy = buildVectorFieldLike(*control_, path);
         restoreModuleTensors(*emaCopy, bundle, path, "ema.");
     }
     StagedAdamState adam(bundle, *control_, path, "adam.");
@@ -293,15 +286,7 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
     }
     at::Generator generator = generatorFromState(bundle, "loop.generator", path);
 
-    {
-        torch::NoGradGuard noGrad;
-        auto target = control_->parameters(), source = copy->parameters();
-        for (size_t i = 0; i < target.size(); ++i)
-            target[i].copy_(source[i]);
-        auto targetBuffers = control_->buffers(), sourceBuffers = copy->buffers();
-        for (size_t i = 0; i < targetBuffers.size(); ++i)
-            targetBuffers[i].copy_(sourceBuffers[i]);
-    }
+    copyWeights(*copy, *control_);
     options_ = options;
     if (emaCopy) {
         if (!ema_)

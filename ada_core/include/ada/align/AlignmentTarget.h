@@ -44,6 +44,9 @@ struct AlignmentTarget {
 AlignmentTarget modelObservableTarget(const std::string& name, const nlohmann::json& observable, const DataPreparation& preparation,
                                       const std::vector<int64_t>& eventShape, const at::Tensor& data, const std::string& where);
 
+/** o_i of samples [B, event...] for every target, without gradients ([B, d_i] float64 each). */
+std::vector<at::Tensor> observeTargets(const std::vector<AlignmentTarget>& targets, const at::Tensor& samples);
+
 /** Checks a target's data [m, d] (defined, 2-D, m >= 1, finite) and returns them as float64. */
 at::Tensor checkedTargetData(const at::Tensor& data, int64_t dimension, const std::string& where);
 

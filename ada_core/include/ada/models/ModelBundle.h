@@ -19,6 +19,10 @@ namespace ada {
 
 /** Builds an untrained field of the given kind from its config; `where` names the source in errors. */
 std::shared_ptr<VectorField> buildVectorField(const std::string& kind, const nlohmann::json& config, const std::string& where);
+/** A new, untrained field of `field`'s kind and config, on its device and in its dtype. */
+std::shared_ptr<VectorField> buildVectorFieldLike(const VectorField& field, const std::string& where);
+/** A copy of `field` (parameters and buffers) with gradients off: a trainer's weight average, a frozen base. */
+std::shared_ptr<VectorField> frozenCopy(const VectorField& field, const std::string& where);
 
 /** The field's parameters and buffers as float64 bundle tensors, their names prefixed by `prefix`. */
 void storeVectorFieldTensors(VectorField& field, Bundle& bundle, const std::string& prefix = "");

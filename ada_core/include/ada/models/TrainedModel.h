@@ -28,6 +28,10 @@ struct DataPreparation {
     std::vector<double> reference;
     double scale = 1.0;           // s: the model works on x / s
 
+    /** Samples y [n, event...] of the model as frames x = s y in the data's units (float64): [n, N, 3] for
+     *  particles, [n, D] for vectors. */
+    at::Tensor framesOf(const at::Tensor& samples) const;
+
     nlohmann::json toJson() const;
     static DataPreparation fromJson(const nlohmann::json& config, const std::string& where);
 };

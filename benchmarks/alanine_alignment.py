@@ -1,14 +1,17 @@
-"""ADA sim-to-sim on alanine dipeptide (issue "ADA" §7): the base is MD with AMBER99SB-ILDN + OBC implicit
-solvent; the "experiment" is MD of the same force field in vacuum, seen only through two observables: the
-3J(HN,HA) coupling (Karplus relation on phi: A cos^2(phi - 60 deg) + B cos(phi - 60 deg) + C, A 6.51, B -1.76,
-C 1.60 Hz) and the psi-dependent distance N(Ala)-N(Nme). The truth test is the full (phi, psi) distribution,
-which the alignment never sees: the Jensen-Shannon divergence (18 x 18 bins, nats) of each ensemble to an
-independent vacuum run, for base MD, the base model, the ADA generator, MD biased by the exported ADAForce, and the
-expectation-alignment baseline with K = 1, 2, 3 moments (`ada align --critics polynomial`: the tilt of the base
-model's samples, resampled, and MD biased by its exported polynomial ADAForce).
+"""ADA sim-to-sim on alanine dipeptide (issue "ADA" §7): the base is MD with one force field (default
+AMBER99SB-ILDN in vacuum); the "experiment" is MD with another (default AMBER96 in vacuum), seen only through two
+observables: the 3J(HN,HA) coupling (Karplus relation on phi: A cos^2(phi - 60 deg) + B cos(phi - 60 deg) + C,
+A 6.51, B -1.76, C 1.60 Hz) and the psi-dependent distance N(Ala)-N(Nme). The truth test is the full (phi, psi)
+distribution, which the alignment never sees: the Jensen-Shannon divergence (18 x 18 bins, nats) of each ensemble
+to an independent run of the experiment's force field, for base MD, the base model, the ADA generator, MD biased by
+the exported ADAForce, and the expectation-alignment baseline with K = 1, 2, 3 moments (`ada align --critics
+polynomial`: the tilt of the base model's samples, resampled, and MD biased by its exported polynomial ADAForce).
+The ideal tilt row reweights the base MD frames so that both observables' distributions match the experiment's
+exactly (iterative proportional fitting on 40 quantile bins of each): what any tilt exp(-g(J) - h(d)) can reach.
 
-    .venv/bin/python benchmarks/alanine_alignment.py [--ns 2] [--rounds 100] [--beta 20] [--align-options "..."]
-        [--ea-moments 1 2 3] [--folder F [--reuse]] [--markdown docs/benchmarks/ada_alanine.md]
+    .venv/bin/python benchmarks/alanine_alignment.py [--base amber99sbildn-vacuum] [--experiment amber96-vacuum]
+        [--ns 2] [--rounds 100] [--beta 20] [--align-options "..."] [--ea-moments 1 2 3] [--folder F [--reuse]]
+        [--markdown docs/benchmarks/ada_alanine.md]
 
 With --reuse, the files of an earlier run in F (MD, base model, ADA alignment, samples) are kept, so only what is
 missing is made (e.g. the EA rows for an earlier ADA run).
@@ -67,8 +70,30 @@ def joint_jsd(folder, samples, reference, tag):
         return json.load(f)["joint"][0]["jsd"]
 
 
+def ideal_tilt(base, experiment, bins=40, sweeps=200):
+    """Weights of the base frames whose J and d distributions equal the experiment's on `bins` quantile bins of
+    each (iterative proportional fitting): the maximum-entropy tilt exp(-g(J) - h(d)) of the base, i.e. what ADA
+    reaches with unbounded critics and beta -> infinity."""
+    labels, targets = [], []
+    for b, e in zip(observables_of(base), experiment):
+        edges = np.quantile(e, np.linspace(0, 1, bins + 1))
+        labels.append(np.clip(np.searchsorted(edges[1:-1], b), 0, bins - 1))
+        targets.append(np.bincount(np.clip(np.searchsorted(edges[1:-1], e), 0, bins - 1), minlength=bins) / len(e))
+    w = np.full(len(base), 1.0 / len(base))
+    for _ in range(sweeps):
+        for label, target in zip(labels, targets):
+            current = np.bincount(label, weights=w, minlength=bins)
+            w = w * np.where(current > 0, target / np.maximum(current, 1e-300), 0.0)[label]
+        w /= w.sum()
+    return w
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", default="amber99sbildn-vacuum", choices=sorted(alanine_md.FORCE_FIELDS),
+                        help="force field of the base MD")
+    parser.add_argument("--experiment", default="amber96-vacuum", choices=sorted(alanine_md.FORCE_FIELDS),
+                        help="force field of the 'experiment' MD")
     parser.add_argument("--ns", type=float, default=2.0, help="length of each MD run")
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--beta", type=float, default=20.0)
@@ -82,6 +107,7 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true", help="keep the files of an earlier run in --folder")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
+    base_ff, experiment_ff = alanine_md.FORCE_FIELDS[args.base], alanine_md.FORCE_FIELDS[args.experiment]
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.folder or temporary
         os.makedirs(folder, exist_ok=True)
@@ -90,9 +116,9 @@ def main(argv=None):
         seconds = {}
         start = time.perf_counter()
         if missing("target_reference.npy"):
-            alanine_md.record(path("base_md.npy"), args.ns, seed=1)
-            alanine_md.record(path("target_md.npy"), args.ns, seed=3, forcefields=alanine_md.VACUUM)
-            alanine_md.record(path("target_reference.npy"), args.ns, seed=4, forcefields=alanine_md.VACUUM)
+            alanine_md.record(path("base_md.npy"), args.ns, seed=1, forcefields=base_ff)
+            alanine_md.record(path("target_md.npy"), args.ns, seed=3, forcefields=experiment_ff)
+            alanine_md.record(path("target_reference.npy"), args.ns, seed=4, forcefields=experiment_ff)
             seconds["MD (3 runs)"] = time.perf_counter() - start
         j, d = observables_of(np.load(path("target_md.npy")))
         np.save(path("j.npy"), j)
@@ -121,20 +147,28 @@ def main(argv=None):
         import openmmada
         start = time.perf_counter()
         if missing("biased_md.npy"):
-            alanine_md.record(path("biased_md.npy"), args.ns, seed=5, forces=[openmmada.ADAForce(path(os.path.join("aligned", "bias.json")))])
+            alanine_md.record(path("biased_md.npy"), args.ns, seed=5, forcefields=base_ff,
+                              forces=[openmmada.ADAForce(path(os.path.join("aligned", "bias.json")))])
             seconds["biased MD"] = time.perf_counter() - start
-        ensembles = [("base MD (implicit solvent)", "base_md.npy"), ("base model", "base_samples.npy"),
-                     ("ADA generator", "aligned_samples.npy"), ("MD + exported ADA bias", "biased_md.npy")]
+        base_md = np.load(path("base_md.npy"))
+        w = ideal_tilt(base_md, (j, d))
+        picked = np.random.default_rng(0).choice(len(base_md), size=len(base_md), p=w)
+        np.save(path("ideal_tilt.npy"), base_md[picked])
+        ideal_ess = 1.0 / (np.sum(w**2) * len(w))
+        ensembles = [(f"base MD ({args.base})", "base_md.npy"), ("base model", "base_samples.npy"),
+                     ("ADA generator", "aligned_samples.npy"), ("MD + exported ADA bias", "biased_md.npy"),
+                     (f"ideal tilt of base MD in J and d (resampled; ESS {ideal_ess:.2f})", "ideal_tilt.npy")]
         for k in args.ea_moments:
             start = time.perf_counter()
             ea = f"ea{k}"
             ada("align", "--critics", "polynomial", "--moments", k, "--model", path("base.model"), "--observables",
                 path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1, "--no-png")
             shutil.copy(path(os.path.join(ea, "tilted_samples.npy")), path(f"{ea}_tilted.npy"))
-            alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5, forces=[openmmada.ADAForce(path(os.path.join(ea, "bias.json")))])
+            alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5, forcefields=base_ff,
+                              forces=[openmmada.ADAForce(path(os.path.join(ea, "bias.json")))])
             seconds[f"EA-{k} (alignment and biased MD)"] = time.perf_counter() - start
             ensembles += [(f"EA-{k} tilt of the base model (resampled)", f"{ea}_tilted.npy"), (f"MD + exported EA-{k} bias", f"{ea}_biased_md.npy")]
-        ensembles.append(("target MD, second run (floor)", "target_md.npy"))
+        ensembles.append((f"experiment MD, second run (floor)", "target_md.npy"))
 
         rows = []
         target_j, target_d = observables_of(np.load(path("target_reference.npy")))
@@ -145,12 +179,12 @@ def main(argv=None):
                          sj.mean(), sd.mean(), len(frames)))
         with open(path(os.path.join("aligned", "report.json"))) as f:
             report = json.load(f)
-    lines = [f"`ada align --beta {args.beta} --rounds {args.rounds} --seed 1 {args.align_options}`; distance scale "
-             f"{args.distance_scale} nm", "",
-             "| ensemble | (phi, psi) JSD to vacuum MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
+    lines = [f"Base {args.base}, experiment {args.experiment}; `ada align --beta {args.beta} --rounds {args.rounds} --seed 1 "
+             f"{args.align_options}`; distance scale {args.distance_scale} nm", "",
+             "| ensemble | (phi, psi) JSD to the experiment's MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
     for label, jsd, mj, md, n in rows:
         lines.append(f"| {label} | {jsd:.3f} | {mj:.2f} | {md:.4f} | {n} |")
-    lines.append(f"| target (vacuum MD) | 0 | {target_j.mean():.2f} | {target_d.mean():.4f} | {len(target_j)} |")
+    lines.append(f"| experiment MD ({args.experiment}) | 0 | {target_j.mean():.2f} | {target_d.mean():.4f} | {len(target_j)} |")
     lines.append("")
     lines.append("Per observable W1 to the experiment (the aligned model's samples, from `ada align`'s report): " + ", ".join(
         f"{o['name']} {o['w1_base']:.3g} -> {o['w1_aligned']:.3g}" for o in report["observables"]))

@@ -2,7 +2,7 @@
 //   ada adjoint-sample --energy dw4|lj13|lj55|muller-brown|openmm:system.xml --out model.adab
 //                      [--iterations 1000] [--samples-per-iteration 64] [--updates-per-iteration 50] [--batch 64]
 //                      [--buffer 10000] [--lr 1e-3] [--lr-final-fraction 1] [--ema 0] [--sigma-max 2] [--sigma-min 1e-3] [--sde-steps 100] [--integrator euler|heun] [--clip 10]
-//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--temperature 300 (openmm: only)]
+//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--layer-norm] [--time-frequency 100] [--temperature 300 (openmm: only)]
 //                      [--seed 0] [--threads N] [--checkpoint ckpt.adab --checkpoint-every 50] [--resume ckpt.adab]
 // The model written to --out is sampled by `ada sample` with the controlled SDE from X_0 = 0
 // (soc/AdjointSampler.h); `ada evaluate --energy` compares its samples with reference configurations.
@@ -27,10 +27,10 @@ struct AdjointSampleCommandOptions {
     int64_t iterations = 1000, samplesPerIteration = 64, updatesPerIteration = 50, batch = 64, buffer = 10000, sdeSteps = 100;
     int64_t hidden = 64, layers = 4, checkpointEvery = 50, progressEvery = 10;
     double learningRate = 1e-3, finalLearningRateFraction = 1.0, emaDecay = 0.0, sigmaMax = 2.0, sigmaMin = 1e-3, clip = 10.0,
-           temperature = 300.0, coordinateRange = 0.0;
+           temperature = 300.0, coordinateRange = 0.0, timeFrequency = 100.0;
     uint64_t seed = 0;
     int threads = 0, workers = 1;
-    bool temperatureGiven = false;
+    bool temperatureGiven = false, layerNorm = false;
 };
 
 void adjointSample(const AdjointSampleCommandOptions& o) {
@@ -66,7 +66,12 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
         at::manual_seed(o.seed);  // the control's initial weights
         std::shared_ptr<ada::VectorField> control;
         if (model == "egnn")
-            control = std::make_shared<ada::EGNNVectorFieldImpl>(ada::EGNNVectorFieldOptions(N, S).hidden(o.hidden).layers(o.layers).coordinateRange(o.coordinateRange));
+            control = std::make_shared<ada::EGNNVectorFieldImpl>(ada::EGNNVectorFieldOptions(N, S)
+                                                                         .hidden(o.hidden)
+                                                                         .layers(o.layers)
+                                                                         .coordinateRange(o.coordinateRange)
+                                                                         .layerNorm(o.layerNorm)
+                                                                         .maxFrequency(o.timeFrequency));
         else
             control = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(N * S).hidden(o.hidden).layers(o.layers));
         control->to(o.dtype == "float64" ? at::kDouble : at::kFloat);
@@ -112,6 +117,9 @@ void addAdjointSampleCommand(CLI::App& app) {
     c->add_option("--layers", o->layers, "layers")->capture_default_str();
     c->add_option("--coordinate-range", o->coordinateRange, "egnn: bound of each particle's update, tanh-limited (0: unbounded)")
         ->capture_default_str();
+    c->add_flag("--layer-norm", o->layerNorm, "egnn: layer normalisation of every hidden pre-activation");
+    c->add_option("--time-frequency", o->timeFrequency, "egnn: highest angular frequency of the sinusoidal time embedding")
+        ->capture_default_str()->check(CLI::PositiveNumber);
     c->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str()->check(CLI::IsMember({"float32", "float64"}));
     auto* temperature = c->add_option("--temperature", o->temperature, "K, for openmm: energies")->capture_default_str();
     c->add_option("--workers", o->workers, "OpenMM Contexts evaluating energies in parallel (openmm: energies)")->capture_default_str();

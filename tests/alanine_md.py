@@ -19,6 +19,9 @@ PHI, PSI = [4, 6, 8, 14], [6, 8, 14, 16]
 
 IMPLICIT = ("amber99sbildn.xml", "amber99_obc.xml")
 VACUUM = ("amber99sbildn.xml",)
+# Named force-field sets, e.g. for the sim-to-sim benchmarks (benchmarks/alanine_alignment.py).
+FORCE_FIELDS = {"amber99sbildn-obc": IMPLICIT, "amber99sbildn-vacuum": VACUUM, "amber96-obc": ("amber96.xml", "amber96_obc.xml"),
+                "amber96-vacuum": ("amber96.xml",), "amber03-obc": ("amber03.xml", "amber03_obc.xml"), "amber14-vacuum": ("amber14-all.xml",)}
 
 
 def record(path, nanoseconds, seed, every=250, platform="Reference", forcefields=IMPLICIT, forces=()):

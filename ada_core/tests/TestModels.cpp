@@ -1,5 +1,7 @@
 // Vector-field models: shapes and time handling of the MLP, and the symmetries of the EGNN (translation
 // invariance, rotation/reflection and permutation equivariance, zero centre of mass) in S = 2 and 3.
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -9,6 +11,7 @@
 #include "ada/io/SpecError.h"
 #include "ada/models/EGNNVectorField.h"
 #include "ada/models/MLPVectorField.h"
+#include "ada/models/ModelBundle.h"
 
 namespace {
 
@@ -50,11 +53,11 @@ TEST(MLPVectorField, ShapesTimesAndErrors) {
     EXPECT_TRUE(field->named_buffers().contains("time_embedding.frequencies"));
 }
 
-class EGNNSymmetry : public ::testing::TestWithParam<int64_t> {};
+class EGNNSymmetry : public ::testing::TestWithParam<std::tuple<int64_t, bool>> {};
 
 TEST_P(EGNNSymmetry, EquivariantInvariantAndCentred) {
-    const int64_t s = GetParam(), n = 5, batch = 4;
-    ada::EGNNVectorField field(ada::EGNNVectorFieldOptions(n, s).hidden(32).layers(3).timeEmbedding(16));
+    const int64_t s = std::get<0>(GetParam()), n = 5, batch = 4;
+    ada::EGNNVectorField field(ada::EGNNVectorFieldOptions(n, s).hidden(32).layers(3).timeEmbedding(16).layerNorm(std::get<1>(GetParam())));
     field->to(at::kDouble);
     at::Generator g = generator(7 + s);
     const at::Tensor x = 1.5 * at::randn({batch, n, s}, g, at::kDouble);
@@ -90,8 +93,37 @@ TEST_P(EGNNSymmetry, EquivariantInvariantAndCentred) {
     EXPECT_TRUE(at::isfinite(y.grad()).all().item<bool>());
 }
 
-INSTANTIATE_TEST_SUITE_P(SpatialDimensions, EGNNSymmetry, ::testing::Values(2, 3),
-                         [](const ::testing::TestParamInfo<int64_t>& info) { return "S" + std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(SpatialDimensions, EGNNSymmetry, ::testing::Combine(::testing::Values(2, 3), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<int64_t, bool>>& info) {
+                             return "S" + std::to_string(std::get<0>(info.param)) + (std::get<1>(info.param) ? "LayerNorm" : "");
+                         });
+
+TEST(EGNNVectorField, LayerNormIsPartOfTheConfigurationAndTheWeights) {
+    const int64_t n = 4, s = 2;
+    at::manual_seed(5);
+    ada::EGNNVectorField normed(ada::EGNNVectorFieldOptions(n, s).hidden(8).layers(2).layerNorm(true));
+    normed->to(at::kDouble);
+    {
+        // Move the normalisations' gains and shifts off their initial 1 and 0, so a lost weight would show.
+        torch::NoGradGuard noGrad;
+        for (auto& p : normed->named_parameters())
+            if (p.key().find("norm") != std::string::npos)
+                p.value().add_(0.3 * at::randn(p.value().sizes(), at::kDouble));
+    }
+    EXPECT_TRUE(normed->config().at("layer_norm").get<bool>());
+    EXPECT_FALSE(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s))->config().contains("layer_norm"));
+    // Layer 1 normalises the edge MLP (two), phi_x and phi_h; the last layer has no node update.
+    int norms = 0;
+    for (const auto& p : normed->named_parameters())
+        norms += p.key().find("norm.weight") != std::string::npos;
+    EXPECT_EQ(norms, 4 + 3);
+    const std::string path = ::testing::TempDir() + "egnn_layer_norm.adab";
+    ada::saveVectorField(*normed, path);
+    std::shared_ptr<ada::VectorField> loaded = ada::loadVectorField(path, at::kDouble);
+    const at::Tensor x = at::randn({3, n, s}, at::kDouble), t = at::rand({3}, at::kDouble);
+    EXPECT_TRUE(at::equal(loaded->forward(x, t), normed->forward(x, t)));
+    EXPECT_EQ(loaded->config(), normed->config());
+}
 
 TEST(EGNNVectorField, CoordinateRangeBoundsEveryParticlesUpdate) {
     const int64_t n = 6, s = 3, batch = 16;

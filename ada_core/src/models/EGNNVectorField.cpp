@@ -1,6 +1,7 @@
 #include "ada/models/EGNNVectorField.h"
 
 #include <ATen/ATen.h>
+#include <torch/nn/modules/normalization.h>
 
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
@@ -13,7 +14,7 @@ namespace {
 // as W_a h_i + W_b h_j + w d²_ij + b so that the node terms cost O(N) rather than O(N²) products.
 class EGNNLayerImpl : public torch::nn::Module {
 public:
-    EGNNLayerImpl(int64_t hidden, bool updatesNodes) : hidden_(hidden) {
+    EGNNLayerImpl(int64_t hidden, bool updatesNodes, bool layerNorm) : hidden_(hidden) {
         edgeIn_ = register_module("edge_in", torch::nn::Linear(2 * hidden + 1, hidden));
         edgeOut_ = register_module("edge_out", torch::nn::Linear(hidden, hidden));
         coordinateHidden_ = register_module("coordinate_hidden", torch::nn::Linear(hidden, hidden));
@@ -22,7 +23,18 @@ public:
             nodeIn_ = register_module("node_in", torch::nn::Linear(2 * hidden, hidden));
             nodeOut_ = register_module("node_out", torch::nn::Linear(hidden, hidden));
         }
+        if (layerNorm) {
+            const auto norm = [hidden] { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden})); };
+            edgeInNorm_ = register_module("edge_in_norm", norm());
+            edgeOutNorm_ = register_module("edge_out_norm", norm());
+            coordinateNorm_ = register_module("coordinate_norm", norm());
+            if (updatesNodes)
+                nodeNorm_ = register_module("node_norm", norm());
+        }
     }
+
+    /** SiLU of the (optionally layer-normalised) pre-activation z. */
+    static at::Tensor activate(const at::Tensor& z, torch::nn::LayerNorm& norm) { return at::silu(norm ? norm->forward(z) : z); }
 
     /** Updates x [B, N, S] and h [B, N, H]; offDiagonal [N, N, 1] is 1 − δ_ij. */
     void forward(at::Tensor& x, at::Tensor& h, const at::Tensor& offDiagonal, double offset, double layerRange) {
@@ -35,20 +47,21 @@ public:
         const at::Tensor hi = at::linear(h, w.narrow(1, 0, hidden_), edgeIn_->bias);
         const at::Tensor hj = at::matmul(h, w.narrow(1, hidden_, hidden_).t());
         const at::Tensor pre = hi.unsqueeze(2) + hj.unsqueeze(1) + d2 * w.select(1, 2 * hidden_);
-        const at::Tensor m = at::silu(edgeOut_->forward(at::silu(pre))) * offDiagonal;  // [B, N, N, H]
-        at::Tensor phiX = coordinateOut_->forward(at::silu(coordinateHidden_->forward(m)));  // [B, N, N, 1]
+        const at::Tensor m = activate(edgeOut_->forward(activate(pre, edgeInNorm_)), edgeOutNorm_) * offDiagonal;  // [B, N, N, H]
+        at::Tensor phiX = coordinateOut_->forward(activate(coordinateHidden_->forward(m), coordinateNorm_));  // [B, N, N, 1]
         if (layerRange > 0)
             phiX = layerRange * at::tanh(phiX);
         const double mean = 1.0 / static_cast<double>(n - 1);
         x = x + (diff / (distance + offset) * phiX).sum(2) * mean;
         if (nodeIn_)
-            h = h + nodeOut_->forward(at::silu(nodeIn_->forward(at::cat({h, m.sum(2) * mean}, -1))));
+            h = h + nodeOut_->forward(activate(nodeIn_->forward(at::cat({h, m.sum(2) * mean}, -1)), nodeNorm_));
     }
 
 private:
     int64_t hidden_;
     torch::nn::Linear edgeIn_{nullptr}, edgeOut_{nullptr}, coordinateHidden_{nullptr}, coordinateOut_{nullptr};
     torch::nn::Linear nodeIn_{nullptr}, nodeOut_{nullptr};
+    torch::nn::LayerNorm edgeInNorm_{nullptr}, edgeOutNorm_{nullptr}, coordinateNorm_{nullptr}, nodeNorm_{nullptr};
 };
 TORCH_MODULE(EGNNLayer);
 
@@ -60,6 +73,8 @@ nlohmann::json EGNNVectorFieldOptions::toJson() const {
             {"distance_offset", distanceOffset_}};
     if (coordinateRange_ > 0)  // unbounded fields keep the configuration they had before the option existed
         j["coordinate_range"] = coordinateRange_;
+    if (layerNorm_)  // likewise
+        j["layer_norm"] = true;
     return j;
 }
 
@@ -72,7 +87,8 @@ EGNNVectorFieldOptions EGNNVectorFieldOptions::fromJson(const nlohmann::json& co
         .timeEmbedding(f.integer("time_embedding", static_cast<int>(defaults.timeEmbedding())))
         .maxFrequency(f.number("max_frequency", defaults.maxFrequency()))
         .distanceOffset(f.number("distance_offset", defaults.distanceOffset()))
-        .coordinateRange(f.number("coordinate_range", defaults.coordinateRange()));
+        .coordinateRange(f.number("coordinate_range", defaults.coordinateRange()))
+        .layerNorm(f.boolean("layer_norm", defaults.layerNorm()));
 }
 
 EGNNVectorFieldImpl::EGNNVectorFieldImpl(const EGNNVectorFieldOptions& options) : options_(options) {
@@ -84,7 +100,7 @@ EGNNVectorFieldImpl::EGNNVectorFieldImpl(const EGNNVectorFieldOptions& options) 
     nodeEmbedding_ = register_module("node_embedding", torch::nn::Linear(options.timeEmbedding(), options.hidden()));
     layers_ = register_module("layers", torch::nn::ModuleList());
     for (int64_t l = 0; l < options.layers(); ++l)
-        layers_->push_back(EGNNLayer(options.hidden(), l + 1 < options.layers()));
+        layers_->push_back(EGNNLayer(options.hidden(), l + 1 < options.layers(), options.layerNorm()));
 }
 
 at::Tensor EGNNVectorFieldImpl::forward(const at::Tensor& xIn, const at::Tensor& t) {

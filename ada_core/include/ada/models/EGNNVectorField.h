@@ -9,6 +9,10 @@
 //   h_i      ← h_i + φ_h(h_i, 1/(N−1) Σ_j m_ij)                              (node MLP; skipped in layer L,
 //                                                                              whose h would not be used)
 //   v_i(x, t) = x_i^L − x_i^0 − 1/N Σ_k (x_k^L − x_k^0)                      (projection to zero centre of mass)
+// With layer normalisation (optional, as the EGNN of the Adjoint Sampling reference implementation), every hidden
+// pre-activation of φ_e (both), φ_x and φ_h is normalised over its features (LayerNorm with a learnt gain and
+// shift) before SiLU: the squared distances enter the first edge layer unscaled, and the normalisation keeps the
+// messages of order one whatever the distances' scale.
 // The coordinate update uses differences normalised by ‖x_i − x_j‖ + c (c = distanceOffset, as in E(n) flows)
 // for numerical stability (‖·‖ evaluated as sqrt(d² + 1e-12), so that coinciding particles keep finite
 // derivatives), and mean rather than sum aggregation so the scale does not grow with N.
@@ -48,6 +52,8 @@ struct EGNNVectorFieldOptions {
     TORCH_ARG(double, distanceOffset) = 1.0;
     /** R, the bound of |v_i| through tanh-limited coordinate updates, in the units of x (0: unbounded). */
     TORCH_ARG(double, coordinateRange) = 0.0;
+    /** Layer normalisation of the hidden pre-activations of every MLP. */
+    TORCH_ARG(bool, layerNorm) = false;
 
 public:  // TORCH_ARG leaves the access private
     nlohmann::json toJson() const;

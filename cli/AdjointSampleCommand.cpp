@@ -6,6 +6,7 @@
 //                      [--seed 0] [--threads N] [--checkpoint ckpt.adab --checkpoint-every 50] [--resume ckpt.adab]
 // The model written to --out is sampled by `ada sample` with the controlled SDE from X_0 = 0
 // (soc/AdjointSampler.h); `ada evaluate --energy` compares its samples with reference configurations.
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -43,6 +44,8 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
         throw ada::SpecError("--temperature applies to openmm:<system.xml> energies; " + o.energy + " is in its own units (tau = 1)");
     if (!(o.temperature > 0))
         throw ada::SpecError("--temperature must be positive (K), found " + std::to_string(o.temperature));
+    if (!(o.timeFrequency > 0) || !std::isfinite(o.timeFrequency))
+        throw ada::SpecError("--time-frequency must be a positive angular frequency, found " + std::to_string(o.timeFrequency));
     if (o.threads > 0)
         at::set_num_threads(o.threads);
     const std::unique_ptr<ada::Energy> energy = energyFromOption(o.energy, o.temperature, o.workers);
@@ -119,7 +122,7 @@ void addAdjointSampleCommand(CLI::App& app) {
         ->capture_default_str();
     c->add_flag("--layer-norm", o->layerNorm, "egnn: layer normalisation of every hidden pre-activation");
     c->add_option("--time-frequency", o->timeFrequency, "egnn: highest angular frequency of the sinusoidal time embedding")
-        ->capture_default_str()->check(CLI::PositiveNumber);
+        ->capture_default_str();
     c->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str()->check(CLI::IsMember({"float32", "float64"}));
     auto* temperature = c->add_option("--temperature", o->temperature, "K, for openmm: energies")->capture_default_str();
     c->add_option("--workers", o->workers, "OpenMM Contexts evaluating energies in parallel (openmm: energies)")->capture_default_str();

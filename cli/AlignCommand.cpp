@@ -145,7 +145,7 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--critics", o->critics, "mlp (ADA) or polynomial (expectation alignment of the first --moments moments, the EA baseline)")
         ->capture_default_str()->check(CLI::IsMember({"mlp", "polynomial"}));
     c->add_option("--moments", o->moments, "EA: highest total degree of the matched moments (cross moments included)")
-        ->capture_default_str()->check(CLI::PositiveNumber);
+        ->capture_default_str();
     c->add_option("--beta", o->beta, "weight of the observables against the KL tie to the base")->capture_default_str();
     c->add_option("--seed", o->seed, "random seed")->capture_default_str();
     c->add_option("--rounds", o->rounds, "alignment rounds")->capture_default_str();

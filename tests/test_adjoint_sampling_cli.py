@@ -74,6 +74,29 @@ def test_train_resume_sample_evaluate_dw4(tmp_path):
     assert float(result.stdout.split("energy W2 ")[1].split()[0]) < energy_w2
 
 
+def bundle_config(path):
+    """The config of a bundle file (io/Bundle.h: magic, uint32 version, uint64 header length, JSON header)."""
+    import json
+    import struct
+    with open(path, "rb") as f:
+        assert f.read(8) == b"ADABNDL\n"
+        f.read(4)
+        (length,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(length))["config"]
+
+
+def test_egnn_options_reach_the_model_file(tmp_path):
+    model = tmp_path / "dw4.adab"
+    result = ada("adjoint-sample", "--energy", "dw4", "--out", model, "--iterations", 1, *TINY, "--layer-norm",
+                 "--time-frequency", 10, "--coordinate-range", 5)
+    assert result.returncode == 0, result.stderr
+    config = bundle_config(model)
+    assert config["layer_norm"] is True and config["max_frequency"] == 10 and config["coordinate_range"] == 5, config
+    result = ada("sample", "--model", model, "--count", 20, "--out", tmp_path / "s.npy", "--seed", 1)
+    assert result.returncode == 0, result.stderr
+    one_line_error(ada("adjoint-sample", "--energy", "dw4", "--out", model, "--time-frequency", 0), "--time-frequency")
+
+
 def test_any_openmm_system(tmp_path):
     import openmm
     system = openmm.System()

@@ -102,6 +102,8 @@ def main(argv=None):
                         help="more `ada align` options (the default decays the critics' learning rate to a tenth)")
     parser.add_argument("--distance-scale", type=float, default=0.01,
                         help="the scale (nm) of the distance observable: its critic is 1-Lipschitz in these units")
+    parser.add_argument("--model-pool", action="store_true",
+                        help="fit the critics on samples of the base model (default: on the base MD frames, --pool-samples)")
     parser.add_argument("--ea-moments", type=int, nargs="*", default=[1, 2, 3], help="EA baselines with these numbers of moments")
     parser.add_argument("--folder", help="keep the files here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="keep the files of an earlier run in --folder")
@@ -136,9 +138,10 @@ def main(argv=None):
                 "--seed", 1)
             seconds["pre-training"] = time.perf_counter() - start
         start = time.perf_counter()
+        pool = [] if args.model_pool else ["--pool-samples", path("base_md.npy")]
         if missing(os.path.join("aligned", "bias.json")):
             ada("align", "--model", path("base.model"), "--observables", path("observables.json"), "--out", path("aligned"),
-                "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *args.align_options.split())
+                "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *pool, *args.align_options.split())
             seconds["alignment"] = time.perf_counter() - start
         for name in ("base", "aligned"):
             model = path("base.model") if name == "base" else path(os.path.join("aligned", "aligned.model"))
@@ -162,12 +165,12 @@ def main(argv=None):
             start = time.perf_counter()
             ea = f"ea{k}"
             ada("align", "--critics", "polynomial", "--moments", k, "--model", path("base.model"), "--observables",
-                path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1, "--no-png")
+                path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1, "--no-png", *pool)
             shutil.copy(path(os.path.join(ea, "tilted_samples.npy")), path(f"{ea}_tilted.npy"))
             alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5, forcefields=base_ff,
                               forces=[openmmada.ADAForce(path(os.path.join(ea, "bias.json")))])
             seconds[f"EA-{k} (alignment and biased MD)"] = time.perf_counter() - start
-            ensembles += [(f"EA-{k} tilt of the base model (resampled)", f"{ea}_tilted.npy"), (f"MD + exported EA-{k} bias", f"{ea}_biased_md.npy")]
+            ensembles += [(f"EA-{k} tilt of the {'base model' if args.model_pool else 'base MD'} (resampled)", f"{ea}_tilted.npy"), (f"MD + exported EA-{k} bias", f"{ea}_biased_md.npy")]
         ensembles.append((f"experiment MD, second run (floor)", "target_md.npy"))
 
         rows = []
@@ -180,7 +183,7 @@ def main(argv=None):
         with open(path(os.path.join("aligned", "report.json"))) as f:
             report = json.load(f)
     lines = [f"Base {args.base}, experiment {args.experiment}; `ada align --beta {args.beta} --rounds {args.rounds} --seed 1 "
-             f"{args.align_options}`; distance scale {args.distance_scale} nm", "",
+             f"{args.align_options}{'' if args.model_pool else ' --pool-samples base_md.npy'}`; distance scale {args.distance_scale} nm", "",
              "| ensemble | (phi, psi) JSD to the experiment's MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
     for label, jsd, mj, md, n in rows:
         lines.append(f"| {label} | {jsd:.3f} | {mj:.2f} | {md:.4f} | {n} |")

@@ -28,6 +28,7 @@
 #include "ada/align/AdversarialAlignment.h"
 #include "ada/align/ObservableSpecification.h"
 #include "ada/flow/ExponentialMovingAverage.h"
+#include "ada/io/Dataset.h"
 #include "ada/io/JsonFile.h"
 #include "ada/io/SpecError.h"
 #include "ada/models/ModelBundle.h"
@@ -91,6 +92,9 @@ void align(const AlignOptions& o) {
     for (at::Tensor& p : base.field->parameters())
         p.requires_grad_(false);
     ada::AdversarialAlignment ada(base.field, model, std::move(targets), options);
+    const at::Tensor pool = givenPool(o, base);
+    if (pool.defined())
+        ada.setPool(pool);
     if (o.resume) {
         ada.restoreCheckpoint(options.checkpointPath);
         std::cerr << "ada align: resumed from " << options.checkpointPath << " after round " << ada.history().size() << "\n";
@@ -136,6 +140,17 @@ void align(const AlignOptions& o) {
 
 }  // namespace
 
+at::Tensor givenPool(const AlignOptions& o, const ada::TrainedModel& base) {
+    if (o.poolSamples.empty())
+        return at::Tensor();
+    const at::Tensor pool = base.data.modelSamplesOf(ada::Dataset::load(o.poolSamples), base.field->eventShape(),
+                                                     base.field->tensorOptions().dtype().toScalarType());
+    if (pool.size(0) < 2)
+        throw ada::SpecError(o.poolSamples + ": the pool needs at least 2 frames, found " + std::to_string(pool.size(0)));
+    std::cerr << "ada align: the pool is the " << pool.size(0) << " frames of " << o.poolSamples << "\n";
+    return pool;
+}
+
 void addAlignCommand(CLI::App& app) {
     auto o = std::make_shared<AlignOptions>();
     auto* c = app.add_subcommand("align", "Align a pre-trained model to distributions of experimental observables (ADA)");
@@ -160,6 +175,8 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--generator-iterations", o->generatorIterations, "generator updates per round")->capture_default_str();
     c->add_option("--generator-lr", o->flowLearningRate, "learning rate of reweighted flow matching")->capture_default_str();
     c->add_option("--pool", o->pool, "base samples the critics are fitted on")->capture_default_str();
+    c->add_option("--pool-samples", o->poolSamples, "frames of the base ensemble (NPY/DCD, e.g. the base model's MD data) as the pool "
+                  "instead of --pool model samples: exact base samples, so MD with the exported bias samples the tilt they define");
     c->add_option("--round-samples", o->roundSamples, "generator samples per round for the logged gaps and KL")->capture_default_str();
     c->add_option("--samples", o->samples, "aligned samples drawn for the report and the bias range")->capture_default_str();
     c->add_option("--checkpoint-every", o->checkpointEvery, "rounds between checkpoints")->capture_default_str();

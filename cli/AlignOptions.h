@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <string>
 
+#include <ATen/core/Tensor.h>
+
 struct AlignOptions {
     std::string model, observables, out, generator = "reweighted-flow-matching", python;
+    /** Frames of the base ensemble (NPY/DCD, e.g. the MD the base model was trained on) to use as the critics'
+     *  pool instead of --pool samples of the base model. */
+    std::string poolSamples;
     /** "mlp" (ADA) or "polynomial" (EA). */
     std::string critics = "mlp";
     /** EA: the highest total degree K of the matched moments. */
@@ -20,3 +25,10 @@ struct AlignOptions {
 
 /** `ada align --critics polynomial`: expectation alignment of the base model's samples (ExpectationAlign.cpp). */
 void alignExpectations(const AlignOptions& options);
+
+namespace ada {
+struct TrainedModel;
+}
+/** The --pool-samples frames as samples of the base model ([n, event...], prepared as its training data), or an
+ *  undefined tensor without the option. */
+at::Tensor givenPool(const AlignOptions& options, const ada::TrainedModel& base);

@@ -1,7 +1,7 @@
 // `ada align --critics polynomial --moments K`: the expectation-alignment (EA) baseline of DESIGN.md §3.3 for a
 // pre-trained model. The same tilt as ADA, restricted to polynomial critics of the first K moments:
 //   w_b ∝ exp(−β Σ_i f_i(o_i(x_b))),   f_i(y) = Σ_{1 ≤ |k| ≤ K} λ_ik u^k,   u = (y − mean_data_i) / std_data_i,
-// on a pool of n base samples x_b (the base model's memoryless SDE, as ADA's pool), with λ the minimiser of the
+// on a pool of n base samples x_b (the base model's memoryless SDE, as ADA's pool, or --pool-samples frames), with λ the minimiser of the
 // convex dual (ada/align/ExpectationAlignment.h; Newton steps with backtracking), so that every moment of degree
 // ≤ K of every observable under w equals the experiment's. Writes
 //   DIR/bias.json          U_bias = kT · β Σ_i f_i(o_i(x)) with "polynomial" functions (an ADAForce specification),
@@ -56,13 +56,16 @@ void alignExpectations(const AlignOptions& o) {
     const ada::ObservableSpecification spec = ada::readObservableSpecification(o.observables, base.data, base.field->eventShape());
     fs::create_directories(o.out);
 
-    // The pool: base samples by the memoryless SDE, with ADA's default grid.
+    // The pool: the given frames, or base samples by the memoryless SDE with ADA's default grid.
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-    ada::MemorylessSDEOptions sde;
-    sde.steps = ada::AdjointMatchingTrainerOptions().sdeSteps();
-    sde.tMin = ada::AdjointMatchingTrainerOptions().tMin();
-    std::cerr << "ada align: drawing " << o.pool << " base samples\n";
-    const at::Tensor pool = ada::MemorylessSDE(sde).sample(*base.field, o.pool, generator).samples;
+    at::Tensor pool = givenPool(o, base);
+    if (!pool.defined()) {
+        ada::MemorylessSDEOptions sde;
+        sde.steps = ada::AdjointMatchingTrainerOptions().sdeSteps();
+        sde.tMin = ada::AdjointMatchingTrainerOptions().tMin();
+        std::cerr << "ada align: drawing " << o.pool << " base samples\n";
+        pool = ada::MemorylessSDE(sde).sample(*base.field, o.pool, generator).samples;
+    }
     const std::vector<at::Tensor> poolObservables = ada::observeTargets(spec.targets, pool);
     std::vector<at::Tensor> data;
     for (const ada::AlignmentTarget& t : spec.targets)
@@ -109,7 +112,8 @@ void alignExpectations(const AlignOptions& o) {
         observables.push_back(entry);
     }
     const nlohmann::json report = {{"kind", "alignment"},     {"method", "expectation"},   {"model", o.model},
-                                   {"beta", o.beta},          {"moments", o.moments},      {"pool", o.pool},
+                                   {"beta", o.beta},          {"moments", o.moments},      {"pool", pool.size(0)},
+                                   {"pool_samples", o.poolSamples},
                                    {"converged", ea.converged()}, {"updates", ea.iterations()}, {"pool_ess", ess},
                                    {"observables", observables}, {"history", history}};
     const std::string reportPath = o.out + "/report.json";

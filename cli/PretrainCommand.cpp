@@ -46,17 +46,14 @@ void pretrain(const PretrainOptions& o) {
     prep.particles = data.layout() == ada::Dataset::Layout::Particles;
     if (prep.particles) {
         prep.numSystemAtoms = data.numAtoms();
-        if (!o.atoms.empty()) {
-            data = data.selectAtoms(o.atoms);
-            prep.atoms = o.atoms;
-        }
-        data.removeCentreOfMass();
+        prep.atoms = o.atoms;
         prep.centred = true;
         if (o.model == "mlp" && o.align) {
-            prep.reference.assign(data.frame(0), data.frame(0) + data.frameSize());
-            data.alignTo(prep.reference);
+            const ada::Dataset first = prep.apply(data.selectFrames({0}));  // the reference: frame 0, selected and centred
+            prep.reference.assign(first.frame(0), first.frame(0) + first.frameSize());
             prep.aligned = true;
         }
+        data = prep.apply(data);
     } else if (o.model == "egnn") {
         throw ada::SpecError(o.data + ": the egnn model needs particle data [frames, atoms, 3]");
     } else if (!o.atoms.empty()) {

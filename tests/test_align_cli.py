@@ -195,3 +195,27 @@ def test_expectation_alignment_rejects_a_degree_below_one(problem, tmp_path):
                  "--observables", str(problem / "observables.json"), "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "--moments" in result.stderr, result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_expectation_alignment_on_given_base_frames(problem, tmp_path):
+    # --pool-samples: exact base samples (here N(0, SD²) frames [n, 1, 3]) instead of the model's; the pool is them.
+    frames = np.random.default_rng(4).normal(0.0, SD, (3000, 1, 3))
+    np.save(tmp_path / "base_frames.npy", frames)
+    out = tmp_path / "ea"
+    result = run("align", "--critics", "polynomial", "--moments", "2", "--model", str(problem / "base.model"),
+                 "--observables", str(problem / "observables.json"), "--out", str(out), "--beta", "20", "--samples", "4000",
+                 "--pool-samples", str(tmp_path / "base_frames.npy"), "--seed", "2", "--no-png")
+    assert result.returncode == 0, result.stderr
+    assert "the pool is the 3000 frames" in result.stderr
+    assert np.allclose(np.load(out / "pool_samples.npy"), frames, atol=1e-6)  # float32 copy of the frames
+    weights = np.load(out / "weights.npy")
+    x = frames[:, 0, 0]
+    # The tilt of the given frames matches the experiment's first two moments exactly.
+    assert abs(np.sum(weights * x) - np.mean(np.load(problem / "x.npy"))) < 1e-6
+    assert abs(np.sum(weights * x**2) - np.mean(np.load(problem / "x.npy") ** 2)) < 1e-6
+    # Frames of another system: a one-line reason, nothing written.
+    np.save(tmp_path / "two_atoms.npy", np.zeros((10, 2, 3)))
+    result = run("align", "--critics", "polynomial", "--model", str(problem / "base.model"), "--observables",
+                 str(problem / "observables.json"), "--out", str(tmp_path / "bad"), "--pool-samples", str(tmp_path / "two_atoms.npy"))
+    assert result.returncode != 0 and "two_atoms.npy: frames of 6 values" in result.stderr, result.stderr
+    assert not (tmp_path / "bad" / "bias.json").exists()

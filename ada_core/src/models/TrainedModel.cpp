@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ada/data/DatasetTensor.h"
 #include "ada/io/Bundle.h"
+#include "ada/io/Dataset.h"
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
 #include "ada/models/ModelBundle.h"
@@ -12,6 +14,38 @@
 namespace ada {
 
 using nlohmann::json;
+
+Dataset DataPreparation::apply(const Dataset& frames) const {
+    if (!particles) {
+        if (frames.layout() == Dataset::Layout::Particles)
+            throw SpecError(frames.source() + ": particle frames [B, N, 3], but the model was trained on vectors");
+        return frames;
+    }
+    if (frames.layout() != Dataset::Layout::Particles)
+        throw SpecError(frames.source() + ": expected particle frames [B, N, 3] for a model of particles");
+    if (numSystemAtoms > 0 && frames.numAtoms() != numSystemAtoms)
+        throw SpecError(frames.source() + ": frames of " + std::to_string(frames.numAtoms()) + " atoms, the model's system has " +
+                        std::to_string(numSystemAtoms));
+    Dataset out = atoms.empty() ? frames : frames.selectAtoms(atoms);
+    if (centred)
+        out.removeCentreOfMass();
+    if (aligned)
+        out.alignTo(reference);
+    return out;
+}
+
+at::Tensor DataPreparation::modelSamplesOf(const Dataset& frames, const std::vector<int64_t>& eventShape, c10::ScalarType dtype) const {
+    const Dataset prepared = apply(frames);
+    int64_t size = 1;
+    for (int64_t s : eventShape)
+        size *= s;
+    if (prepared.frameSize() != size)
+        throw SpecError(frames.source() + ": frames of " + std::to_string(prepared.frameSize()) + " values (prepared), the model's samples have " +
+                        std::to_string(size));
+    std::vector<int64_t> shape = {prepared.numFrames()};
+    shape.insert(shape.end(), eventShape.begin(), eventShape.end());
+    return (datasetTensor(prepared, TensorShape::Flat, c10::kDouble) / scale).reshape(shape).to(dtype);
+}
 
 at::Tensor DataPreparation::framesOf(const at::Tensor& samples) const {
     const at::Tensor x = samples.to(at::kDouble) * scale;

@@ -18,6 +18,10 @@
 #include "ada/models/VectorField.h"
 
 namespace ada {
+class Dataset;
+}
+
+namespace ada {
 
 struct DataPreparation {
     bool particles = true;
@@ -28,6 +32,12 @@ struct DataPreparation {
     std::vector<double> reference;
     double scale = 1.0;           // s: the model works on x / s
 
+    /** Frames of the system (or vectors) prepared as the training data were: the modelled atoms selected, the
+     *  centre of mass removed and superposed on `reference` as far as this preparation says (not scaled).
+     *  Throws SpecError naming the frames' source if they have another number of atoms than the system. */
+    Dataset apply(const Dataset& frames) const;
+    /** The frames as samples of a model with event shape `eventShape`: apply(frames) / scale, [n, event...]. */
+    at::Tensor modelSamplesOf(const Dataset& frames, const std::vector<int64_t>& eventShape, c10::ScalarType dtype) const;
     /** Samples y [n, event...] of the model as frames x = s y in the data's units (float64): [n, N, 3] for
      *  particles, [n, D] for vectors. */
     at::Tensor framesOf(const at::Tensor& samples) const;

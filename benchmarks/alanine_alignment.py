@@ -105,6 +105,7 @@ def main(argv=None):
     parser.add_argument("--model-pool", action="store_true",
                         help="fit the critics on samples of the base model (default: on the base MD frames, --pool-samples)")
     parser.add_argument("--ea-moments", type=int, nargs="*", default=[1, 2, 3], help="EA baselines with these numbers of moments")
+    parser.add_argument("--seed", type=int, default=0, help="added to every seed (MD runs, pre-training, alignment, sampling)")
     parser.add_argument("--folder", help="keep the files here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="keep the files of an earlier run in --folder")
     parser.add_argument("--markdown")
@@ -118,9 +119,9 @@ def main(argv=None):
         seconds = {}
         start = time.perf_counter()
         if missing("target_reference.npy"):
-            alanine_md.record(path("base_md.npy"), args.ns, seed=1, forcefields=base_ff)
-            alanine_md.record(path("target_md.npy"), args.ns, seed=3, forcefields=experiment_ff)
-            alanine_md.record(path("target_reference.npy"), args.ns, seed=4, forcefields=experiment_ff)
+            alanine_md.record(path("base_md.npy"), args.ns, seed=1 + 10 * args.seed, forcefields=base_ff)
+            alanine_md.record(path("target_md.npy"), args.ns, seed=3 + 10 * args.seed, forcefields=experiment_ff)
+            alanine_md.record(path("target_reference.npy"), args.ns, seed=4 + 10 * args.seed, forcefields=experiment_ff)
             seconds["MD (3 runs)"] = time.perf_counter() - start
         j, d = observables_of(np.load(path("target_md.npy")))
         np.save(path("j.npy"), j)
@@ -135,27 +136,27 @@ def main(argv=None):
         start = time.perf_counter()
         if missing("base.model"):
             ada("pretrain", "--data", path("base_md.npy"), "--out", path("base.model"), "--steps", args.steps, "--batch", 256, "--ema", 0.995,
-                "--seed", 1)
+                "--seed", 1 + args.seed)
             seconds["pre-training"] = time.perf_counter() - start
         start = time.perf_counter()
         pool = [] if args.model_pool else ["--pool-samples", path("base_md.npy")]
         if missing(os.path.join("aligned", "bias.json")):
             ada("align", "--model", path("base.model"), "--observables", path("observables.json"), "--out", path("aligned"),
-                "--beta", args.beta, "--rounds", args.rounds, "--seed", 1, *pool, *args.align_options.split())
+                "--beta", args.beta, "--rounds", args.rounds, "--seed", 1 + args.seed, *pool, *args.align_options.split())
             seconds["alignment"] = time.perf_counter() - start
         for name in ("base", "aligned"):
             model = path("base.model") if name == "base" else path(os.path.join("aligned", "aligned.model"))
             if missing(f"{name}_samples.npy"):
-                ada("sample", "--model", model, "--count", 2000, "--out", path(f"{name}_samples.npy"), "--seed", 2)
+                ada("sample", "--model", model, "--count", 2000, "--out", path(f"{name}_samples.npy"), "--seed", 2 + args.seed)
         import openmmada
         start = time.perf_counter()
         if missing("biased_md.npy"):
-            alanine_md.record(path("biased_md.npy"), args.ns, seed=5, forcefields=base_ff,
+            alanine_md.record(path("biased_md.npy"), args.ns, seed=5 + 10 * args.seed, forcefields=base_ff,
                               forces=[openmmada.ADAForce(path(os.path.join("aligned", "bias.json")))])
             seconds["biased MD"] = time.perf_counter() - start
         base_md = np.load(path("base_md.npy"))
         w = ideal_tilt(base_md, (j, d))
-        picked = np.random.default_rng(0).choice(len(base_md), size=len(base_md), p=w)
+        picked = np.random.default_rng(args.seed).choice(len(base_md), size=len(base_md), p=w)
         np.save(path("ideal_tilt.npy"), base_md[picked])
         ideal_ess = 1.0 / (np.sum(w**2) * len(w))
         ensembles = [(f"base MD ({args.base})", "base_md.npy"), ("base model", "base_samples.npy"),
@@ -165,9 +166,9 @@ def main(argv=None):
             start = time.perf_counter()
             ea = f"ea{k}"
             ada("align", "--critics", "polynomial", "--moments", k, "--model", path("base.model"), "--observables",
-                path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1, "--no-png", *pool)
+                path("observables.json"), "--out", path(ea), "--beta", args.beta, "--samples", 2000, "--seed", 1 + args.seed, "--no-png", *pool)
             shutil.copy(path(os.path.join(ea, "tilted_samples.npy")), path(f"{ea}_tilted.npy"))
-            alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5, forcefields=base_ff,
+            alanine_md.record(path(f"{ea}_biased_md.npy"), args.ns, seed=5 + 10 * args.seed, forcefields=base_ff,
                               forces=[openmmada.ADAForce(path(os.path.join(ea, "bias.json")))])
             seconds[f"EA-{k} (alignment and biased MD)"] = time.perf_counter() - start
             ensembles += [(f"EA-{k} tilt of the {'base model' if args.model_pool else 'base MD'} (resampled)", f"{ea}_tilted.npy"), (f"MD + exported EA-{k} bias", f"{ea}_biased_md.npy")]
@@ -182,7 +183,7 @@ def main(argv=None):
                          sj.mean(), sd.mean(), len(frames)))
         with open(path(os.path.join("aligned", "report.json"))) as f:
             report = json.load(f)
-    lines = [f"Base {args.base}, experiment {args.experiment}; `ada align --beta {args.beta} --rounds {args.rounds} --seed 1 "
+    lines = [f"Base {args.base}, experiment {args.experiment}, seed {args.seed}; `ada align --beta {args.beta} --rounds {args.rounds} --seed {1 + args.seed} "
              f"{args.align_options}{'' if args.model_pool else ' --pool-samples base_md.npy'}`; distance scale {args.distance_scale} nm", "",
              "| ensemble | (phi, psi) JSD to the experiment's MD (nats) | <J> (Hz) | <d N-N> (nm) | frames |", "|---|---|---|---|---|"]
     for label, jsd, mj, md, n in rows:

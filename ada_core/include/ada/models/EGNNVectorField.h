@@ -9,7 +9,7 @@
 //   h_i      ← h_i + φ_h(h_i, 1/(N−1) Σ_j m_ij)                              (node MLP; skipped in layer L,
 //                                                                              whose h would not be used)
 //   v_i(x, t) = x_i^L − x_i^0 − 1/N Σ_k (x_k^L − x_k^0)                      (projection to zero centre of mass)
-// With layer normalisation (optional, as the EGNN of the Adjoint Sampling reference implementation), every hidden
+// With layer normalisation (optional, as the EGNN of the public Adjoint Sampling code), every hidden
 // pre-activation of φ_e (both), φ_x and φ_h is normalised over its features (LayerNorm with a learnt gain and
 // shift) before SiLU: the squared distances enter the first edge layer unscaled, and the normalisation keeps the
 // messages of order one whatever the distances' scale.

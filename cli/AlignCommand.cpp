@@ -10,6 +10,7 @@
 // With --critics polynomial --moments K, the expectation-alignment baseline instead (ExpectationAlign.cpp): the
 // tilt of the base model's samples with polynomial critics of the first K moments, written as DIR/bias.json,
 // DIR/weights.npy and DIR/tilted_samples.npy, with the same report.
+// Either way, --pool-samples FRAMES makes exact base samples (the base MD) the critics' pool.
 #include <filesystem>
 #include <fstream>
 #include <iomanip>

@@ -29,6 +29,7 @@
 #include "ada/io/Dataset.h"
 #include "ada/io/Npy.h"
 #include "ada/io/SpecError.h"
+#include "ada/torch/TensorValues.h"
 #include "ada/metrics/GeometricWasserstein.h"
 #include "ada/metrics/ObservableComparison.h"
 
@@ -65,20 +66,15 @@ at::Tensor configurations(const std::string& path, const ada::Energy& energy, in
     return x;
 }
 
-std::vector<double> values(const at::Tensor& x) {
-    const at::Tensor c = x.to(at::kDouble).contiguous();
-    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
 void evaluateSampler(const EvaluateOptions& o) {
     if (o.count < 0)
         throw ada::SpecError("--count must be >= 0 (0: all frames)");
     const std::unique_ptr<ada::Energy> energy = energyFromOption(o.energy, o.temperature, 1);
     const at::Tensor model = configurations(o.samples, *energy, o.count, o.seed);
     const at::Tensor reference = configurations(o.data, *energy, o.count, o.seed + 1);
-    const double w2 = ada::geometricW2(values(model), values(reference), energy->particles(), energy->spatialDimension());
+    const double w2 = ada::geometricW2(ada::doubleValues(model), ada::doubleValues(reference), energy->particles(), energy->spatialDimension());
     const at::Tensor modelEnergy = energy->energy(model), referenceEnergy = energy->energy(reference);
-    const double ew2 = ada::energyW2(values(modelEnergy), values(referenceEnergy));
+    const double ew2 = ada::energyW2(ada::doubleValues(modelEnergy), ada::doubleValues(referenceEnergy));
     std::cout << "geometric W2 " << w2 << "\nenergy W2 " << ew2 << "\nmean energy " << modelEnergy.mean().item<double>() << " (reference "
               << referenceEnergy.mean().item<double>() << ")\nframes " << model.size(0) << " and " << reference.size(0) << "\n";
     if (!o.report.empty()) {

@@ -31,17 +31,10 @@
 #include "ada/io/JsonFile.h"
 #include "ada/io/Npy.h"
 #include "ada/io/SpecError.h"
+#include "ada/metrics/PathEffectiveSampleSize.h"
 #include "ada/models/TrainedModel.h"
 #include "ada/soc/AdjointMatchingTrainer.h"
-
-namespace {
-
-std::vector<double> values(const at::Tensor& t) {
-    const at::Tensor c = t.detach().to(at::kDouble).contiguous().reshape({-1});
-    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-}  // namespace
+#include "ada/torch/TensorValues.h"
 
 void alignExpectations(const AlignOptions& o) {
     namespace fs = std::filesystem;
@@ -75,7 +68,7 @@ void alignExpectations(const AlignOptions& o) {
                                  ada::ExpectationAlignmentOptions().order(o.moments).beta(o.beta).maxIterations(std::max<int64_t>(o.rounds, 1)));
     std::vector<nlohmann::json> gapsBefore;
     for (int i = 0; i < ea.numObservables(); ++i)
-        gapsBefore.push_back(values(ea.momentGaps(i)));
+        gapsBefore.push_back(ada::doubleValues(ea.momentGaps(i)));
     nlohmann::json history = nlohmann::json::array();
     history.push_back({{"iteration", 0}, {"max_gap", ea.maxGap()}});
     while (!ea.converged() && ea.iterations() < ea.options().maxIterations()) {
@@ -83,7 +76,7 @@ void alignExpectations(const AlignOptions& o) {
         history.push_back({{"iteration", ea.iterations()}, {"max_gap", ea.maxGap()}});
     }
     const at::Tensor w = ea.weights();
-    const double ess = 1.0 / (w.pow(2).sum().item<double>() * static_cast<double>(w.size(0)));
+    const double ess = ada::pathEffectiveSampleSize(ada::doubleValues(w.log()));  // ESS / n of the weights
     std::cerr << "ada align: expectation alignment of " << o.moments << " moment(s) " << (ea.converged() ? "converged" : "did NOT converge")
               << " after " << ea.iterations() << " updates; largest moment gap " << ea.maxGap() << " (standardised), pool ESS " << ess << "\n";
 
@@ -96,7 +89,7 @@ void alignExpectations(const AlignOptions& o) {
         terms.push_back({{"observable", t.observable}, {"function", ea.toScaledBiasFunction(i).toJson()}});
     }
     ada::writeJsonFile(o.out + "/bias.json", {{"temperature", spec.temperature}, {"terms", terms}});
-    ada::writeNpy(o.out + "/weights.npy", ada::NpyArray{{w.size(0)}, values(w), "<f8"});
+    ada::writeNpy(o.out + "/weights.npy", ada::NpyArray{{w.size(0)}, ada::doubleValues(w), "<f8"});
     ada::datasetFromTensor(base.data.framesOf(pool), o.model + " pool").writeNpy(o.out + "/pool_samples.npy", "<f4");
     const at::Tensor picked = at::multinomial(w, o.samples, /*replacement=*/true, generator);
     const at::Tensor tilted = pool.index_select(0, picked);
@@ -108,7 +101,7 @@ void alignExpectations(const AlignOptions& o) {
         nlohmann::json entry = observableComparison(spec.targets[static_cast<size_t>(i)], poolObservables[i], tiltedObservables[i]);
         entry["monomials"] = ea.monomials(i);
         entry["moment_gaps_base"] = gapsBefore[static_cast<size_t>(i)];
-        entry["moment_gaps_aligned"] = values(ea.momentGaps(i));
+        entry["moment_gaps_aligned"] = ada::doubleValues(ea.momentGaps(i));
         observables.push_back(entry);
     }
     const nlohmann::json report = {{"kind", "alignment"},     {"method", "expectation"},   {"model", o.model},

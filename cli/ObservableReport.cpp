@@ -7,21 +7,13 @@
 #include <ATen/ATen.h>
 
 #include "ada/metrics/Wasserstein1D.h"
-
-namespace {
-
-std::vector<double> column(const at::Tensor& y) {
-    const at::Tensor c = y.reshape({-1}).to(at::kDouble).contiguous();
-    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-}  // namespace
+#include "ada/torch/TensorValues.h"
 
 nlohmann::json observableComparison(const ada::AlignmentTarget& t, const at::Tensor& base, const at::Tensor& aligned) {
     nlohmann::json o = {{"name", t.name}, {"dimension", t.dimension()}, {"angle", t.angle}, {"observable", t.observable}};
     if (t.dimension() != 1)
         return o;
-    const std::vector<double> b = column(base), a = column(aligned), e = column(t.data);
+    const std::vector<double> b = ada::doubleValues(base), a = ada::doubleValues(aligned), e = ada::doubleValues(t.data);
     o["w1_base"] = ada::wasserstein1(b, e, t.angle);
     o["w1_aligned"] = ada::wasserstein1(a, e, t.angle);
     const double lo = t.angle ? -M_PI : std::min({*std::min_element(b.begin(), b.end()), *std::min_element(a.begin(), a.end()), *std::min_element(e.begin(), e.end())});

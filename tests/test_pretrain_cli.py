@@ -134,8 +134,11 @@ def test_python_draws_positions_into_a_context(md):
     np.testing.assert_allclose(after, positions, atol=1e-6)
     np.testing.assert_allclose(after.mean(axis=0), before.mean(axis=0), atol=1e-5)
     assert np.abs(after - before).max() > 0.01
-    # A generated structure is a molecule: C-N bond of the peptide group near 0.133 nm.
-    assert 0.11 < np.linalg.norm(after[6] - after[4]) < 0.16
+    # Generated structures are molecules: the peptide C-N bond (0.133 nm in the force field) has its median near
+    # 0.133 nm over 64 draws. One draw is not a test: a model of this training spreads it over 0.10-0.17 nm.
+    bonds = np.linalg.norm(np.diff(generate.sample_positions(model, 64, seed=5)._value[:, [4, 6]], axis=1)[:, 0], axis=1)
+    assert 0.12 < np.median(bonds) < 0.145, np.median(bonds)
+    assert 0.09 < np.percentile(bonds, 5) and np.percentile(bonds, 95) < 0.19, np.percentile(bonds, [5, 95])
 
 
 def test_egnn_model_trains_samples_and_resumes(tmp_path):

@@ -15,6 +15,7 @@
 #include "ada/align/Critic.h"
 #include "ada/align/CriticTrainer.h"
 #include "ada/bias/BiasFunction.h"
+#include "ada/bias/Spline.h"
 #include "ada/io/SpecError.h"
 
 namespace {
@@ -136,6 +137,39 @@ TEST(CriticExportTest, SplineTabulatesOneDimensionalCritic) {
 
     expectSpecError([&] { ada::Critic(ada::CriticOptions(2).seed(0))->toSpline(0, 1, 10, false); }, "1-D");
     expectSpecError([&] { critic->toSpline(1, 0, 10, false); }, "lo < hi");
+}
+
+TEST(CriticExportTest, ACriticOfAnglesIsPeriodicAndItsSplineIsExact) {
+    ada::Critic critic(ada::CriticOptions(1).hidden(16).activation("softplus").seed(3).periodic(true));
+    critic->to(at::kDouble);
+    EXPECT_EQ(ada::CriticOptions::fromJson(critic->options().toJson(), "critic").periodic(), true);
+    EXPECT_FALSE(ada::CriticOptions::fromJson(ada::CriticOptions(1).toJson(), "critic").periodic());
+    // Standardisation leaves the angle alone.
+    at::Generator g = generator(4);
+    critic->standardize(3.0 + at::randn({50, 1}, g, at::kDouble));
+    EXPECT_EQ(critic->inputShift().item<double>(), 0.0);
+    EXPECT_EQ(critic->inputScale().item<double>(), 1.0);
+    // f(y + 2π) = f(y), with the same derivative: the seam is invisible.
+    const at::Tensor y = at::linspace(-M_PI, M_PI, 41, at::kDouble).reshape({41, 1});
+    const auto [f, df] = valuesAndGradients(critic, y);
+    const auto [fTurn, dfTurn] = valuesAndGradients(critic, y + 2 * M_PI);
+    EXPECT_LT((f - fTurn).abs().max().item<double>(), 1e-12);
+    EXPECT_LT((df - dfTurn).abs().max().item<double>(), 1e-12);
+    EXPECT_NEAR(f[0].item<double>(), f[40].item<double>(), 1e-12);
+    EXPECT_GT((f - f.mean()).abs().max().item<double>(), 1e-3);  // not a constant
+    // The periodic spline of 3 f follows 3 f and its derivative everywhere, the seam included.
+    const ada::Spline spline = critic->toSpline(-M_PI, M_PI, 400, true, 3.0);
+    double worstValue = 0, worstGradient = 0;
+    const at::Tensor dense = at::linspace(-M_PI, M_PI, 997, at::kDouble).reshape({997, 1});
+    const auto [fd, dfd] = valuesAndGradients(critic, dense);
+    for (int64_t b = 0; b < dense.size(0); ++b) {
+        double x = dense[b][0].item<double>(), gradient = 0;
+        worstValue = std::max(worstValue, std::abs(spline.evaluate(&x, &gradient) - 3.0 * fd[b].item<double>()));
+        worstGradient = std::max(worstGradient, std::abs(gradient - 3.0 * dfd[b][0].item<double>()));
+    }
+    EXPECT_LT(worstValue, 1e-6);
+    EXPECT_LT(worstGradient, 1e-3);
+    expectSpecError([&] { critic->toBiasFunction(); }, "periodic spline");
 }
 
 TEST(CriticTest, RejectsBadSamplesAndOptions) {

@@ -1,6 +1,7 @@
 #include "ada/align/Critic.h"
 
 #include <cmath>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -38,10 +39,40 @@ Eigen::VectorXd vectorOf(const at::Tensor& t) {
     return Eigen::Map<const Eigen::VectorXd>(c.data_ptr<double>(), c.numel());
 }
 
+// f(y) = g(cos y, sin y) for an MLP g of 2d inputs [cos y_0..cos y_{d-1}, sin y_0..sin y_{d-1}] (the order of
+// CriticImpl::forward), with df/dy_k = −sin y_k ∂g/∂u_k + cos y_k ∂g/∂u_{d+k}. Only tabulated into a spline,
+// never written: the bias JSON has no such function type.
+class AngleEmbeddedFunction : public BiasFunction {
+public:
+    explicit AngleEmbeddedFunction(MLPFunction g) : g_(std::move(g)) {}
+    std::string type() const override { return "critic_of_angles"; }
+    int inputDimension() const override { return g_.inputDimension() / 2; }
+    double evaluate(const double* y, double* gradient) const override {
+        const int d = inputDimension();
+        std::vector<double> u(2 * d), du(2 * d);
+        for (int k = 0; k < d; ++k) {
+            u[k] = std::cos(y[k]);
+            u[d + k] = std::sin(y[k]);
+        }
+        const double value = g_.evaluate(u.data(), gradient ? du.data() : nullptr);
+        if (gradient)
+            for (int k = 0; k < d; ++k)
+                gradient[k] = -u[d + k] * du[k] + u[k] * du[d + k];
+        return value;
+    }
+    nlohmann::json toJson() const override { throw SpecError("critic: a critic of angles is exported as a periodic spline"); }
+
+private:
+    MLPFunction g_;
+};
+
 }  // namespace
 
 nlohmann::json CriticOptions::toJson() const {
-    return {{"dimension", dimension_}, {"hidden", hidden_}, {"layers", layers_}, {"activation", activation_}, {"seed", seed_}};
+    nlohmann::json out = {{"dimension", dimension_}, {"hidden", hidden_}, {"layers", layers_}, {"activation", activation_}, {"seed", seed_}};
+    if (periodic_)
+        out["periodic"] = true;
+    return out;
 }
 
 CriticOptions CriticOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -51,7 +82,8 @@ CriticOptions CriticOptions::fromJson(const nlohmann::json& config, const std::s
         .hidden(f.integer("hidden", static_cast<int>(defaults.hidden())))
         .layers(f.integer("layers", static_cast<int>(defaults.layers())))
         .activation(f.string("activation", defaults.activation()))
-        .seed(static_cast<uint64_t>(f.integer("seed", 0)));
+        .seed(static_cast<uint64_t>(f.integer("seed", 0)))
+        .periodic(f.boolean("periodic", false));
 }
 
 CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
@@ -61,7 +93,7 @@ CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
         throw SpecError("critic.activation: expected tanh, softplus or silu (smooth, for a continuous bias force), found \"" +
                         options.activation() + "\"");
     layers_ = register_module("layers", torch::nn::ModuleList());
-    int64_t in = options.dimension();
+    int64_t in = options.periodic() ? 2 * options.dimension() : options.dimension();
     for (int64_t l = 0; l < options.layers(); ++l) {
         layers_->push_back(torch::nn::Linear(in, options.hidden()));
         in = options.hidden();
@@ -87,7 +119,7 @@ at::Tensor CriticImpl::forward(const at::Tensor& y) {
     if (y.dim() != 2 || y.size(1) != options_.dimension())
         throw SpecError("critic: expected observable samples of shape [B, " + std::to_string(options_.dimension()) + "], found " +
                         c10::str(y.sizes()));
-    at::Tensor h = (y - shift_) / scale_;
+    at::Tensor h = options_.periodic() ? at::cat({at::cos(y), at::sin(y)}, 1) : (y - shift_) / scale_;
     for (const auto& layer : *layers_)
         h = activate(options_.activation(), layer->as<torch::nn::Linear>()->forward(h));
     return output_->forward(h).squeeze(1);
@@ -97,6 +129,10 @@ void CriticImpl::standardize(const at::Tensor& y) {
     if (y.dim() != 2 || y.size(1) != options_.dimension() || y.size(0) < 1)
         throw SpecError("critic: standardize needs samples of shape [B >= 1, " + std::to_string(options_.dimension()) + "], found " +
                         c10::str(y.sizes()));
+    if (options_.periodic()) {
+        standardized_ = true;
+        return;
+    }
     torch::NoGradGuard noGrad;
     const at::Tensor yc = y.to(shift_.scalar_type());
     const at::Tensor spread = y.size(0) > 1 ? yc.std(0) : at::zeros_like(shift_);
@@ -106,6 +142,12 @@ void CriticImpl::standardize(const at::Tensor& y) {
 }
 
 MLPFunction CriticImpl::toBiasFunction(double factor) const {
+    if (options_.periodic())
+        throw SpecError("critic: a critic of angles (periodic) is exported as a periodic spline (toSpline), not as an MLP of the raw angle");
+    return networkFunction(factor);
+}
+
+MLPFunction CriticImpl::networkFunction(double factor) const {
     if (!std::isfinite(factor))
         throw SpecError("critic: the factor of an exported bias function must be finite, found " + std::to_string(factor));
     const MLPFunction::Activation act = MLPFunction::activationFromName(options_.activation(), "critic.activation");
@@ -115,13 +157,19 @@ MLPFunction CriticImpl::toBiasFunction(double factor) const {
         layers.push_back({matrixOf(linear->weight), vectorOf(linear->bias), act});
     }
     layers.push_back({factor * matrixOf(output_->weight), factor * vectorOf(output_->bias), MLPFunction::Activation::Linear});
+    if (options_.periodic()) {
+        const Eigen::Index n = 2 * options_.dimension();
+        return MLPFunction(std::move(layers), Eigen::VectorXd::Zero(n), Eigen::VectorXd::Ones(n), "critic");
+    }
     return MLPFunction(std::move(layers), vectorOf(shift_), vectorOf(scale_), "critic");
 }
 
-Spline CriticImpl::toSpline(double lo, double hi, int points, bool periodic) const {
+Spline CriticImpl::toSpline(double lo, double hi, int points, bool periodic, double factor) const {
     if (options_.dimension() != 1)
         throw SpecError("critic: a spline tabulates a 1-D observable, this critic has dimension " + std::to_string(options_.dimension()));
-    return Spline::tabulate(toBiasFunction(), lo, hi, points, periodic, "critic spline");
+    if (options_.periodic())
+        return Spline::tabulate(AngleEmbeddedFunction(networkFunction(factor)), lo, hi, points, periodic, "critic spline");
+    return Spline::tabulate(networkFunction(factor), lo, hi, points, periodic, "critic spline");
 }
 
 }  // namespace ada

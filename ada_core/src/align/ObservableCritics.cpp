@@ -21,7 +21,8 @@ namespace ada {
 nlohmann::json ObservableCriticsOptions::toJson() const {
     return {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
             {"learning_rate", learningRate}, {"final_learning_rate_fraction", finalLearningRateFraction}, {"schedule_steps", scheduleSteps},
-            {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints}};
+            {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints},
+            {"periodic_angles", periodicAngles}};
 }
 
 ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -39,6 +40,7 @@ ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json
     o.batch = f.integer("batch", static_cast<int>(o.batch));
     o.seed = static_cast<uint64_t>(f.number("seed", static_cast<double>(o.seed)));
     o.splinePoints = f.integer("spline_points", o.splinePoints);
+    o.periodicAngles = f.boolean("periodic_angles", o.periodicAngles);
     return o;
 }
 
@@ -63,7 +65,8 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
         if (!(t.lipschitz > 0) || !std::isfinite(t.lipschitz))
             throw SpecError(where + ": expected a positive, finite Lipschitz bound (1 / scale)");
         t.data = checkedTargetData(t.data, t.data.defined() && t.data.dim() == 2 ? t.data.size(1) : 1, where);
-        Critic critic(CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation).seed(options.seed + i));
+        Critic critic(CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation).seed(options.seed + i)
+                                  .periodic(options.periodicAngles && t.angle));
         critic->to(at::kDouble);
         critics_.push_back(bank_->register_module(std::to_string(i), critic));
     }
@@ -200,7 +203,6 @@ nlohmann::json ObservableCritics::biasTerms(double beta, const std::vector<at::T
         const AlignmentTarget& t = targets_[i];
         if (t.observable.is_null())
             throw SpecError("observable \"" + t.name + "\": no JSON form, so it cannot be exported as a bias term");
-        const MLPFunction scaled = critics_[i]->toBiasFunction(beta);
         nlohmann::json function;
         if (t.dimension() == 1) {
             double lo = -M_PI, hi = M_PI;
@@ -211,10 +213,10 @@ nlohmann::json ObservableCritics::biasTerms(double beta, const std::vector<at::T
                 lo = a - margin;
                 hi = b + margin;
             }
-            function = Spline::tabulate(scaled, lo, hi, options_.splinePoints, t.angle, "critic \"" + t.name + "\"").toJson();
+            function = critics_[i]->toSpline(lo, hi, options_.splinePoints, t.angle, beta).toJson();
         } else {
             const std::string file = stem + std::to_string(i) + ".mlp";
-            scaled.toBundle().write((folder.empty() ? std::string(".") : folder) + "/" + file);
+            critics_[i]->toBiasFunction(beta).toBundle().write((folder.empty() ? std::string(".") : folder) + "/" + file);
             function = {{"type", "mlp"}, {"file", file}};
         }
         terms.push_back({{"observable", t.observable}, {"function", function}});

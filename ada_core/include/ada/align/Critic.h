@@ -4,6 +4,10 @@
 // with a smooth activation (tanh, softplus, silu) so that the bias force J^T grad f is continuous. It is
 // trained (CriticTrainer.h) as a Wasserstein-1 critic and exported, exactly, as an MLPFunction (so it becomes an
 // ADAForce term, U_bias = kT beta f), or for d = 1 tabulated as a Spline.
+// A critic of angles (options.periodic) reads each component through the embedding u = (cos y, sin y) in place
+// of the standardisation: f is then 2π-periodic and smooth across the seam ±π, so the dual's Lipschitz bound
+// holds on the circle (the chord |e^{iy} − e^{iy'}| ≤ the arc) rather than on the cut interval, where f could
+// differ at −π and π and the exported periodic spline would take a jump there. Its export is the spline.
 // Parameter names: "layers.<l>.weight|bias", "output.weight|bias"; buffers "input_shift", "input_scale".
 #include <cstdint>
 #include <string>
@@ -33,6 +37,8 @@ struct CriticOptions {
     TORCH_ARG(std::string, activation) = "softplus";
     /** Seed of the weight initialisation (PyTorch's default: U(-1/sqrt(in), 1/sqrt(in))). */
     TORCH_ARG(uint64_t, seed) = 0;
+    /** Every component is an angle (radians), read as (cos y, sin y): f is 2π-periodic. */
+    TORCH_ARG(bool, periodic) = false;
 
 public:  // TORCH_ARG leaves the access private
     nlohmann::json toJson() const;
@@ -48,7 +54,8 @@ public:
     const CriticOptions& options() const { return options_; }
 
     /** Sets shift and scale to the per-component mean and standard deviation of y [B, d] (scale 1 where the
-     *  spread is zero). Only conditioning: f stays a function of y, and its Lipschitz constant is in y's units. */
+     *  spread is zero). Only conditioning: f stays a function of y, and its Lipschitz constant is in y's units.
+     *  A periodic critic keeps shift 0 and scale 1 (its embedding is already of order one). */
     void standardize(const at::Tensor& y);
     bool standardized() const { return standardized_; }
     /** Declares the current shift and scale buffers final (after restoring them from a checkpoint). */
@@ -60,13 +67,17 @@ public:
      *  factor = beta this is the ADAForce term of the tilt exp(-beta f) at ada_lambda = 1. */
     MLPFunction toBiasFunction(double factor = 1.0) const;
     /**
-     * For d = 1: the cubic spline through f at `points` equally spaced nodes of [lo, hi]. If periodic (an angle:
-     * hi - lo = 2 pi), the last node takes the value at lo, since an MLP of the raw angle need not be periodic;
-     * train on wrapped angles so that the seam carries little mass.
+     * For d = 1: the cubic spline through factor * f at `points` equally spaced nodes of [lo, hi]. If periodic
+     * (an angle: hi - lo = 2 pi), the last node takes the value at lo: exact for a periodic critic; an MLP of
+     * the raw angle need not be periodic, so train it on wrapped angles where the seam carries little mass.
+     * The only export of a periodic critic (toBiasFunction throws for it).
      */
-    Spline toSpline(double lo, double hi, int points, bool periodic) const;
+    Spline toSpline(double lo, double hi, int points, bool periodic, double factor = 1.0) const;
 
 private:
+    /** factor * f as an MLPFunction of the network's input (y, or the embedding (cos y, sin y) if periodic). */
+    MLPFunction networkFunction(double factor) const;
+
     CriticOptions options_;
     torch::nn::ModuleList layers_{nullptr};
     torch::nn::Linear output_{nullptr};

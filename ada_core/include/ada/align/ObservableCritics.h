@@ -62,6 +62,8 @@ struct ObservableCriticsOptions {
     uint64_t seed = 0;
     /** Nodes of the exported splines of 1-D critics. */
     int splinePoints = 200;
+    /** Critics of angle targets (AlignmentTarget::angle) read (cos y, sin y): periodic (Critic.h). */
+    bool periodicAngles = true;
 
     nlohmann::json toJson() const;
     static ObservableCriticsOptions fromJson(const nlohmann::json& config, const std::string& where);

@@ -71,6 +71,7 @@ void align(const AlignOptions& o) {
     options.generatorIterations = o.generatorIterations;
     options.generator = o.generator;
     options.flowLearningRate = o.flowLearningRate;
+    options.generatorAverage = o.generatorAverage;
     options.critics.steps = o.criticSteps;
     options.critics.penalty = o.penalty;
     options.critics.learningRate = o.criticLearningRate;
@@ -114,7 +115,7 @@ void align(const AlignOptions& o) {
     ada.train();
 
     // Outputs: the aligned model, the bias, the report.
-    ada::saveTrainedModel(ada.model(), base.data, o.out + "/aligned.model");
+    ada::saveTrainedModel(ada.aligned(), base.data, o.out + "/aligned.model");
     at::Generator g = at::make_generator<at::CPUGeneratorImpl>(o.seed + 7);
     const at::Tensor aligned = ada.sample(o.samples, g);
     const std::vector<at::Tensor> alignedObservables = ada.critics().observe(aligned);
@@ -175,6 +176,9 @@ void addAlignCommand(CLI::App& app) {
         ->capture_default_str()->check(CLI::IsMember({"reweighted-flow-matching", "adjoint-matching"}));
     c->add_option("--generator-iterations", o->generatorIterations, "generator updates per round")->capture_default_str();
     c->add_option("--generator-lr", o->flowLearningRate, "learning rate of reweighted flow matching")->capture_default_str();
+    c->add_option("--generator-average", o->generatorAverage,
+                  "decay of the moving average of the generator's weights, which is the aligned model (0: the last weights)")
+        ->capture_default_str();
     c->add_option("--pool", o->pool, "base samples the critics are fitted on")->capture_default_str();
     c->add_option("--pool-samples", o->poolSamples, "frames of the base ensemble (NPY/DCD, e.g. the base model's MD data) as the pool "
                   "instead of --pool model samples: exact base samples, so MD with the exported bias samples the tilt they define");

@@ -204,6 +204,7 @@ TEST(AdversarialAlignmentTest, ResumesBitwiseFromACheckpoint) {
     o.generatorIterations = 2;
     o.adjoint.trajectories(16).sdeSteps(10).timePoints(0);
     o.critics.finalLearningRateFraction = 0.1;  // the schedule is a function of the restored step count
+    o.generatorAverage = 0.9;                   // the aligned model is the weight average, also restored
     const std::string path = std::string(ADA_TEST_TMPDIR) + "/ada_resume.bundle";
 
     ada::AdversarialAlignment straight(base, residual(base), {identityTarget(data)}, o);
@@ -228,6 +229,14 @@ TEST(AdversarialAlignmentTest, ResumesBitwiseFromACheckpoint) {
     ASSERT_EQ(a.size(), b.size());
     for (size_t i = 0; i < a.size(); ++i)
         EXPECT_TRUE(at::equal(a[i], b[i]));
+    const auto averageA = straight.aligned().parameters(), averageB = resumed.aligned().parameters();
+    ASSERT_EQ(averageA.size(), a.size());
+    bool averaged = false;  // the average lags the trained weights
+    for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_TRUE(at::equal(averageA[i], averageB[i]));
+        averaged = averaged || !at::equal(averageA[i], a[i]);
+    }
+    EXPECT_TRUE(averaged);
 
     // A checkpoint of another alignment is refused and changes nothing.
     ada::AdversarialAlignmentOptions other = o;

@@ -12,33 +12,29 @@
 #include <torch/optim/adam.h>
 
 #include "ada/align/CriticReward.h"
+#include "ada/flow/ExponentialMovingAverage.h"
 #include "ada/flow/FlowMatchingLoss.h"
 #include "ada/flow/GaussianBase.h"
 #include "ada/io/Bundle.h"
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
+#include "ada/metrics/PathEffectiveSampleSize.h"
+#include "ada/models/ModelBundle.h"
 #include "ada/soc/ControlCost.h"
+#include "ada/torch/TensorValues.h"
 #include "ada/torch/TrainingState.h"
 
 namespace ada {
 
 namespace {
 
-int64_t integerField(const JsonFields& f, const std::string& key, int64_t fallback) {
-    if (!f.has(key))
-        return fallback;
-    const nlohmann::json& v = f.require(key);
-    if (!v.is_number_integer())
-        throw SpecError(f.path(key) + ": expected an integer, found " + v.dump());
-    return v.get<int64_t>();
-}
-
 AdjointMatchingTrainerOptions generatorOptions(const AdversarialAlignmentOptions& o) {
     if (!(o.beta > 0) || !std::isfinite(o.beta) || o.rounds < 0 || o.samplesPerRound < 2 || o.poolSize < 2 || o.criticWarmup < 0 || o.generatorIterations < 1 ||
         o.checkpointEvery < 0 || (o.generator != "reweighted-flow-matching" && o.generator != "adjoint-matching") || o.flowBatch < 1 ||
-        !(o.flowLearningRate > 0))
+        !(o.flowLearningRate > 0) || !(o.generatorAverage >= 0 && o.generatorAverage < 1))
         throw SpecError("ADA: expected beta > 0, rounds >= 0, samples per round >= 2, pool size >= 2, critic warm-up >= 0, generator iterations >= 1, "
-                        "checkpoint every >= 0, generator \"reweighted-flow-matching\" or \"adjoint-matching\", flow batch >= 1, flow learning rate > 0 (options " + o.toJson().dump() + ")");
+                        "checkpoint every >= 0, generator \"reweighted-flow-matching\" or \"adjoint-matching\", flow batch >= 1, flow learning rate > 0, "
+                        "generator average in [0, 1) (options " + o.toJson().dump() + ")");
     AdjointMatchingTrainerOptions a = o.adjoint;
     a.iterations(o.rounds * o.generatorIterations);
     a.seed(o.seed + 1);
@@ -67,6 +63,7 @@ nlohmann::json AdversarialAlignmentOptions::toJson() const {
             {"generator", generator},
             {"flow_batch", flowBatch},
             {"flow_learning_rate", flowLearningRate},
+            {"generator_average", generatorAverage},
             {"seed", seed},
             {"checkpoint_every", checkpointEvery},
             {"adjoint",
@@ -85,24 +82,25 @@ AdversarialAlignmentOptions AdversarialAlignmentOptions::fromJson(const nlohmann
     const JsonFields f(config, where);
     AdversarialAlignmentOptions o;
     o.beta = f.number("beta", o.beta);
-    o.rounds = integerField(f, "rounds", o.rounds);
-    o.poolSize = integerField(f, "pool_size", o.poolSize);
-    o.samplesPerRound = integerField(f, "samples_per_round", o.samplesPerRound);
-    o.criticWarmup = integerField(f, "critic_warmup", o.criticWarmup);
-    o.generatorIterations = integerField(f, "generator_iterations", o.generatorIterations);
+    o.rounds = f.integer64("rounds", o.rounds);
+    o.poolSize = f.integer64("pool_size", o.poolSize);
+    o.samplesPerRound = f.integer64("samples_per_round", o.samplesPerRound);
+    o.criticWarmup = f.integer64("critic_warmup", o.criticWarmup);
+    o.generatorIterations = f.integer64("generator_iterations", o.generatorIterations);
     o.generator = f.string("generator", o.generator);
-    o.flowBatch = integerField(f, "flow_batch", o.flowBatch);
+    o.flowBatch = f.integer64("flow_batch", o.flowBatch);
     o.flowLearningRate = f.number("flow_learning_rate", o.flowLearningRate);
-    o.seed = static_cast<uint64_t>(integerField(f, "seed", static_cast<int64_t>(o.seed)));
-    o.checkpointEvery = integerField(f, "checkpoint_every", o.checkpointEvery);
+    o.generatorAverage = f.number("generator_average", o.generatorAverage);
+    o.seed = static_cast<uint64_t>(f.integer64("seed", static_cast<int64_t>(o.seed)));
+    o.checkpointEvery = f.integer64("checkpoint_every", o.checkpointEvery);
     if (f.has("adjoint")) {
         const JsonFields a(f.require("adjoint"), f.path("adjoint"));
-        o.adjoint.trajectories(integerField(a, "trajectories", o.adjoint.trajectories()));
-        o.adjoint.timePoints(integerField(a, "time_points", o.adjoint.timePoints()));
-        o.adjoint.updatesPerRollout(integerField(a, "updates_per_rollout", o.adjoint.updatesPerRollout()));
+        o.adjoint.trajectories(a.integer64("trajectories", o.adjoint.trajectories()));
+        o.adjoint.timePoints(a.integer64("time_points", o.adjoint.timePoints()));
+        o.adjoint.updatesPerRollout(a.integer64("updates_per_rollout", o.adjoint.updatesPerRollout()));
         o.adjoint.learningRate(a.number("learning_rate", o.adjoint.learningRate()));
         o.adjoint.gradientClip(a.number("gradient_clip", o.adjoint.gradientClip()));
-        o.adjoint.sdeSteps(integerField(a, "sde_steps", o.adjoint.sdeSteps()));
+        o.adjoint.sdeSteps(a.integer64("sde_steps", o.adjoint.sdeSteps()));
         o.adjoint.tMin(a.number("t_min", o.adjoint.tMin()));
         o.adjoint.velocityWeighting(a.boolean("velocity_weighting", o.adjoint.velocityWeighting()));
     }
@@ -131,6 +129,11 @@ AdversarialAlignment::AdversarialAlignment(std::shared_ptr<VectorField> base, st
         if (p.requires_grad())
             trainable.push_back(p);
     flowOptimizer_ = std::make_unique<torch::optim::Adam>(trainable, torch::optim::AdamOptions(options_.flowLearningRate));
+    if (options_.generatorAverage > 0) {
+        average_ = frozenCopy(*model_, "ADA generator average");
+        modelParameters_ = model_->parameters();
+        averageParameters_ = average_->parameters();
+    }
 }
 
 double AdversarialAlignment::flowStep() {
@@ -184,10 +187,7 @@ const AlignmentRound& AdversarialAlignment::round() {
         poolSamples_ = givenPool_.to(model_->tensorOptions());
         pool_ = critics_->observe(poolSamples_);
     } else if (pool_.empty()) {
-        MemorylessSDEOptions o;
-        o.steps = options_.adjoint.sdeSteps();
-        o.tMin = options_.adjoint.tMin();
-        poolSamples_ = MemorylessSDE(o).sample(*base_, options_.poolSize, generator_).samples.to(model_->tensorOptions());
+        poolSamples_ = MemorylessSDE(samplingSDEOptions(options_.adjoint)).sample(*base_, options_.poolSize, generator_).samples.to(model_->tensorOptions());
         pool_ = critics_->observe(poolSamples_);
     }
     if (round_ == 0)
@@ -195,15 +195,18 @@ const AlignmentRound& AdversarialAlignment::round() {
             critics_->update(pool_);
     r.dual = critics_->update(pool_);
     const at::Tensor w = critics_->weights(pool_);
-    r.ess = 1.0 / (w.pow(2).sum().item<double>() * static_cast<double>(w.size(0)));
+    r.ess = pathEffectiveSampleSize(doubleValues(w.log()));
 
     double loss = 0;
-    for (int64_t i = 0; i < options_.generatorIterations; ++i)
+    for (int64_t i = 0; i < options_.generatorIterations; ++i) {
         loss += options_.generator == "adjoint-matching" ? trainer_->iterate() : flowStep();
+        if (average_)
+            updateExponentialMovingAverage(averageParameters_, modelParameters_, options_.generatorAverage);
+    }
     r.loss = loss / static_cast<double>(options_.generatorIterations);
 
-    const SDESample samples = trainer_->sde().sample(*model_, options_.samplesPerRound, generator_);
-    r.kl = controlCost(*base_, *model_, samples.trajectory, samples.times).mean().item<double>();
+    const SDESample samples = trainer_->sde().sample(aligned(), options_.samplesPerRound, generator_);
+    r.kl = controlCost(*base_, aligned(), samples.trajectory, samples.times).mean().item<double>();
     r.w1 = critics_->gaps(critics_->observe(samples.samples));
     {
         torch::NoGradGuard noGrad;
@@ -233,10 +236,7 @@ void AdversarialAlignment::train(int64_t maxRounds) {
 }
 
 at::Tensor AdversarialAlignment::sample(int64_t count, at::Generator& generator) {
-    MemorylessSDEOptions o;
-    o.steps = options_.adjoint.sdeSteps();
-    o.tMin = options_.adjoint.tMin();
-    return MemorylessSDE(o).sample(*model_, count, generator).samples;
+    return MemorylessSDE(samplingSDEOptions(options_.adjoint)).sample(aligned(), count, generator).samples;
 }
 
 nlohmann::json AdversarialAlignment::historyJson() const {
@@ -264,6 +264,8 @@ void AdversarialAlignment::saveCheckpoint(const std::string& path) const {
     if (poolSamples_.defined())
         bundle.tensors["pool.samples"] = toBundleTensor(poolSamples_);
     storeAdamState(*flowOptimizer_, *model_, bundle, "flow.adam.");
+    if (average_)
+        storeVectorFieldTensors(*average_, bundle, "generator_average.");
     bundle.write(path);
 }
 
@@ -286,7 +288,7 @@ void AdversarialAlignment::restoreCheckpoint(const std::string& path) {
     if (mine != theirs)
         throw SpecError(path + ": the checkpoint was made with options " + theirs.dump() + ", this run has " + mine.dump() +
                         " (only rounds and checkpoint_every may change)");
-    const int64_t round = integerField(config, "round", -1);
+    const int64_t round = config.integer64("round", -1);
     if (round < 0 || round > options_.rounds)
         throw SpecError(path + ": round " + std::to_string(round) + " is outside 0.." + std::to_string(options_.rounds));
     at::Generator generator = generatorFromState(bundle, "generator", path);
@@ -294,7 +296,7 @@ void AdversarialAlignment::restoreCheckpoint(const std::string& path) {
     for (const nlohmann::json& h : config.require("history")) {
         const JsonFields f(h, config.path("history"));
         AlignmentRound r;
-        r.round = integerField(f, "round", 0);
+        r.round = f.integer64("round", 0);
         for (const std::string& n : names())
             r.w1.push_back(JsonFields(f.require("w1"), f.path("w1")).number(n));
         r.kl = f.number("kl");
@@ -302,8 +304,8 @@ void AdversarialAlignment::restoreCheckpoint(const std::string& path) {
         r.ess = f.number("ess");
         r.loss = f.number("loss");
         r.meanReward = f.number("mean_reward");
-        r.rewardGradientEvaluations = integerField(f, "reward_gradient_evaluations", 0);
-        r.gradientUpdates = integerField(f, "gradient_updates", 0);
+        r.rewardGradientEvaluations = f.integer64("reward_gradient_evaluations", 0);
+        r.gradientUpdates = f.integer64("gradient_updates", 0);
         r.seconds = f.number("seconds");
         history.push_back(r);
     }
@@ -323,12 +325,19 @@ void AdversarialAlignment::restoreCheckpoint(const std::string& path) {
         poolSamples = poolSamples.reshape(poolSamples_.defined() ? poolSamples_.sizes() : poolSamples.sizes());
     }
     StagedAdamState flowAdam(bundle, *model_, path, "flow.adam.");
+    std::shared_ptr<VectorField> average;
+    if (average_) {  // staged in a copy, so that a bad checkpoint changes nothing
+        average = frozenCopy(*average_, path);
+        restoreVectorFieldTensors(*average, bundle, path, "generator_average.");
+    }
     critics_->restore(bundle, path, "critics.");
     trainer_->restore(bundle, path, "adjoint.");
     generator_ = generator;
     pool_ = std::move(pool);
     poolSamples_ = poolSamples;
     flowAdam.apply(*flowOptimizer_);
+    if (average_)
+        copyWeights(*average, *average_);
     round_ = round;
     secondsBefore_ = config.number("seconds", 0.0);
     history_ = std::move(history);

@@ -11,7 +11,8 @@
 //        with the tilt's weights w_b ∝ exp(−β F(x_b)), i.e. on the exact tilt of the empirical base pool that
 //        the critics were fitted to (the default: in the 1-D mixture test adjoint matching's mode weights stayed
 //        noisy and biased toward the base after 1200 iterations, see docs/ada.md);
-//   3. draws samples of the generator (its memoryless SDE, §3.2) and logs, per observable, the critic gap
+//   3. draws samples of the aligned generator (its memoryless SDE, §3.2; the generator's weight average when
+//      options.generatorAverage > 0) and logs, per observable, the critic gap
 //      E_θ f_i − E_ν f_i (a lower bound of W1((o_i)#μ_θ, ν_i)), the KL(μ_θ ‖ μ_base) estimate from the control
 //      cost of their paths (soc/ControlCost.h, an upper bound), and the effective sample size of the pool's
 //      tilt weights (1/Σ w², the reliability of step 1).
@@ -58,6 +59,11 @@ struct AdversarialAlignmentOptions {
     /** Minibatch and Adam learning rate of reweighted flow matching. */
     int64_t flowBatch = 256;
     double flowLearningRate = 1e-3;
+    /** Decay δ of an exponential moving average of the generator's weights, updated after every generator
+     *  update (flow/ExponentialMovingAverage.h); 0: none. The average is the aligned model (aligned(): the
+     *  rounds' samples, sample(), the exported model): the last iterate of a stochastic optimiser carries its
+     *  noise into the samples, and fine-tuning starts from a base that was itself an average. */
+    double generatorAverage = 0.0;
     /** The generator phase (its iterations are set to rounds × generatorIterations; its seed to seed + 1). */
     AdjointMatchingTrainerOptions adjoint;
     /** The critics (their seeds derive from seed + 2). */
@@ -115,7 +121,10 @@ public:
     nlohmann::json historyJson() const;
     ObservableCritics& critics() { return *critics_; }
     AdjointMatchingTrainer& trainer() { return *trainer_; }
+    /** The trained weights v_θ. */
     VectorField& model() { return *model_; }
+    /** The aligned model: the weight average when options.generatorAverage > 0, else model(). */
+    VectorField& aligned() { return average_ ? *average_ : *model_; }
     const AdversarialAlignmentOptions& options() const { return options_; }
     std::vector<std::string> names() const;
 
@@ -127,6 +136,8 @@ public:
 
 private:
     std::shared_ptr<VectorField> base_, model_;
+    std::shared_ptr<VectorField> average_;                          // when options.generatorAverage > 0
+    std::vector<at::Tensor> modelParameters_, averageParameters_;  // cached, for the average's update
     AdversarialAlignmentOptions options_;
     std::shared_ptr<ObservableCritics> critics_;
     std::shared_ptr<CriticReward> reward_;

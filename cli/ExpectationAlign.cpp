@@ -53,11 +53,8 @@ void alignExpectations(const AlignOptions& o) {
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(o.seed);
     at::Tensor pool = givenPool(o, base);
     if (!pool.defined()) {
-        ada::MemorylessSDEOptions sde;
-        sde.steps = ada::AdjointMatchingTrainerOptions().sdeSteps();
-        sde.tMin = ada::AdjointMatchingTrainerOptions().tMin();
         std::cerr << "ada align: drawing " << o.pool << " base samples\n";
-        pool = ada::MemorylessSDE(sde).sample(*base.field, o.pool, generator).samples;
+        pool = ada::MemorylessSDE(ada::samplingSDEOptions(ada::AdjointMatchingTrainerOptions())).sample(*base.field, o.pool, generator).samples;
     }
     const std::vector<at::Tensor> poolObservables = ada::observeTargets(spec.targets, pool);
     std::vector<at::Tensor> data;

@@ -30,24 +30,6 @@ constexpr uint64_t kValidationSeedOffset = 0x9E3779B97F4A7C15ull;
 
 std::string dtypeName(at::ScalarType type) { return type == at::kFloat ? "float32" : "float64"; }
 
-uint64_t unsignedField(const JsonFields& f, const std::string& key, uint64_t fallback) {
-    if (!f.has(key))
-        return fallback;
-    const nlohmann::json& v = f.require(key);
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-        throw SpecError(f.path(key) + ": expected a non-negative integer, found " + v.dump());
-    return v.get<uint64_t>();
-}
-
-int64_t int64Field(const JsonFields& f, const std::string& key, int64_t fallback) {
-    if (!f.has(key))
-        return fallback;
-    const nlohmann::json& v = f.require(key);
-    if (!v.is_number_integer())
-        throw SpecError(f.path(key) + ": expected an integer, found " + v.dump());
-    return v.get<int64_t>();
-}
-
 // A data tensor [n, event...] (or [n, D]) in the model's dtype, reshaped to the event shape and centred.
 at::Tensor prepareData(const at::Tensor& data, const GaussianBase& base, const at::TensorOptions& options, const std::string& what) {
     if (!data.defined())
@@ -105,10 +87,10 @@ nlohmann::json FlowMatchingTrainerOptions::toJson() const {
 FlowMatchingTrainerOptions FlowMatchingTrainerOptions::fromJson(const nlohmann::json& config, const std::string& where) {
     const JsonFields f(config, where);
     FlowMatchingTrainerOptions o;
-    o.steps(int64Field(f, "steps", o.steps()))
-        .batchSize(int64Field(f, "batch_size", o.batchSize()))
+    o.steps(f.integer64("steps", o.steps()))
+        .batchSize(f.integer64("batch_size", o.batchSize()))
         .learningRate(f.number("learning_rate", o.learningRate()))
-        .warmupSteps(int64Field(f, "warmup_steps", o.warmupSteps()))
+        .warmupSteps(f.integer64("warmup_steps", o.warmupSteps()))
         .finalLearningRateFraction(f.number("final_learning_rate_fraction", o.finalLearningRateFraction()))
         .beta1(f.number("beta1", o.beta1()))
         .beta2(f.number("beta2", o.beta2()))
@@ -116,12 +98,12 @@ FlowMatchingTrainerOptions FlowMatchingTrainerOptions::fromJson(const nlohmann::
         .weightDecay(f.number("weight_decay", o.weightDecay()))
         .gradientClip(f.number("gradient_clip", o.gradientClip()))
         .emaDecay(f.number("ema_decay", o.emaDecay()))
-        .validationEvery(int64Field(f, "validation_every", o.validationEvery()))
-        .validationBatchSize(int64Field(f, "validation_batch_size", o.validationBatchSize()))
-        .progressEvery(int64Field(f, "progress_every", o.progressEvery()))
-        .checkpointEvery(int64Field(f, "checkpoint_every", o.checkpointEvery()))
+        .validationEvery(f.integer64("validation_every", o.validationEvery()))
+        .validationBatchSize(f.integer64("validation_batch_size", o.validationBatchSize()))
+        .progressEvery(f.integer64("progress_every", o.progressEvery()))
+        .checkpointEvery(f.integer64("checkpoint_every", o.checkpointEvery()))
         .checkpointPath(f.string("checkpoint_path", o.checkpointPath()))
-        .seed(unsignedField(f, "seed", o.seed()))
+        .seed(f.unsignedInteger("seed", o.seed()))
         .threads(f.integer("threads", o.threads()));
     return o;
 }
@@ -306,14 +288,14 @@ void FlowMatchingTrainer::restoreCheckpoint(const std::string& path) {
     if (options.validationEvery() > 0 && !validation_.defined())
         throw SpecError(config.path("options") + ": validation_every > 0 needs validation data");
     const JsonFields loop(config.require("loop"), config.path("loop"));
-    const int64_t samples = int64Field(loop, "training_samples", -1);
+    const int64_t samples = loop.integer64("training_samples", -1);
     if (samples != training_.size(0))
         throw SpecError(path + ": the checkpoint was made with " + std::to_string(samples) + " training samples, this trainer has " +
                         std::to_string(training_.size(0)));
     FlowMatchingLoopState restored;
-    restored.step = int64Field(loop, "step", 0);
-    restored.epoch = int64Field(loop, "epoch", 0);
-    restored.position = int64Field(loop, "position", 0);
+    restored.step = loop.integer64("step", 0);
+    restored.epoch = loop.integer64("epoch", 0);
+    restored.position = loop.integer64("position", 0);
     restored.lastValidationLoss = loop.number("last_validation_loss", std::numeric_limits<double>::quiet_NaN());
     std::istringstream shuffleState(loop.string("shuffle_state"));
     shuffleState >> restored.shuffle;

@@ -60,6 +60,28 @@ int JsonFields::integer(const std::string& key, int fallback) const {
     return has(key) ? integer(key) : fallback;
 }
 
+int64_t JsonFields::integer64(const std::string& key) const {
+    const json& v = require(key);
+    if (!v.is_number_integer())
+        throw SpecError(path(key) + ": expected an integer, found " + v.dump());
+    return v.get<int64_t>();
+}
+
+int64_t JsonFields::integer64(const std::string& key, int64_t fallback) const {
+    return has(key) ? integer64(key) : fallback;
+}
+
+uint64_t JsonFields::unsignedInteger(const std::string& key) const {
+    const json& v = require(key);
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+        throw SpecError(path(key) + ": expected a non-negative integer, found " + v.dump());
+    return v.get<uint64_t>();
+}
+
+uint64_t JsonFields::unsignedInteger(const std::string& key, uint64_t fallback) const {
+    return has(key) ? unsignedInteger(key) : fallback;
+}
+
 bool JsonFields::boolean(const std::string& key, bool fallback) const {
     if (!has(key))
         return fallback;

@@ -16,9 +16,7 @@
 
 namespace ada {
 
-namespace {
-
-MemorylessSDEOptions sdeOptions(const AdjointMatchingTrainerOptions& o) {
+MemorylessSDEOptions samplingSDEOptions(const AdjointMatchingTrainerOptions& o) {
     if (o.iterations() < 0 || o.trajectories() < 1 || o.timePoints() < 0 || o.updatesPerRollout() < 1 || o.sdeSteps() < 1 ||
         !(o.learningRate() > 0) || o.gradientClip() < 0 || !(o.tMin() > 0 && o.tMin() < 1) || o.progressEvery() < 0)
         throw SpecError("adjoint matching: expected iterations >= 0, trajectories >= 1, time points >= 0, updates per rollout >= 1, "
@@ -26,6 +24,13 @@ MemorylessSDEOptions sdeOptions(const AdjointMatchingTrainerOptions& o) {
     MemorylessSDEOptions s;
     s.steps = o.sdeSteps();
     s.tMin = o.tMin();
+    return s;
+}
+
+namespace {
+
+MemorylessSDEOptions sdeOptions(const AdjointMatchingTrainerOptions& o) {
+    MemorylessSDEOptions s = samplingSDEOptions(o);
     s.recordTrajectory = true;
     return s;
 }

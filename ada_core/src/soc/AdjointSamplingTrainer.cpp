@@ -24,13 +24,6 @@ namespace {
 
 std::string dtypeName(at::ScalarType type) { return type == at::kFloat ? "float32" : "float64"; }
 
-int64_t integerField(const JsonFields& f, const std::string& key) {
-    const nlohmann::json& v = f.require(key);
-    if (!v.is_number_integer())
-        throw SpecError(f.path(key) + ": expected an integer, found " + v.dump());
-    return v.get<int64_t>();
-}
-
 void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
     if (o.iterations() < 0 || o.samplesPerIteration() < 1 || o.updatesPerIteration() < 0 || o.batchSize() < 1 || o.bufferSize() < 1 ||
         o.sdeSteps() < 1 || !(o.learningRate() > 0) || !(o.temperature() > 0) || o.gradientClip() < 0 || o.progressEvery() < 0 ||
@@ -58,18 +51,15 @@ nlohmann::json AdjointSamplingOptions::toJson() const {
 
 AdjointSamplingOptions AdjointSamplingOptions::fromJson(const nlohmann::json& config, const std::string& where) {
     const JsonFields f(config, where);
-    const nlohmann::json& seed = f.require("seed");
-    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0))
-        throw SpecError(f.path("seed") + ": expected a non-negative integer, found " + seed.dump());
     AdjointSamplingOptions o;
-    o.iterations(integerField(f, "iterations")).samplesPerIteration(integerField(f, "samples_per_iteration"))
-        .updatesPerIteration(integerField(f, "updates_per_iteration")).batchSize(integerField(f, "batch_size"))
-        .bufferSize(integerField(f, "buffer_size")).sdeSteps(integerField(f, "sde_steps"))
+    o.iterations(f.integer64("iterations")).samplesPerIteration(f.integer64("samples_per_iteration"))
+        .updatesPerIteration(f.integer64("updates_per_iteration")).batchSize(f.integer64("batch_size"))
+        .bufferSize(f.integer64("buffer_size")).sdeSteps(f.integer64("sde_steps"))
         .integrator(f.string("integrator", "euler")).learningRate(f.number("learning_rate"))
         .finalLearningRateFraction(f.number("final_learning_rate_fraction", 1.0)).emaDecay(f.number("ema_decay", 0.0))
         .temperature(f.number("temperature")).gradientClip(f.number("gradient_clip")).sigmaMin(f.number("sigma_min"))
-        .sigmaMax(f.number("sigma_max")).seed(seed.get<uint64_t>()).progressEvery(integerField(f, "progress_every"))
-        .checkpointEvery(integerField(f, "checkpoint_every")).checkpointPath(f.string("checkpoint_path", ""));
+        .sigmaMax(f.number("sigma_max")).seed(f.unsignedInteger("seed")).progressEvery(f.integer64("progress_every"))
+        .checkpointEvery(f.integer64("checkpoint_every")).checkpointPath(f.string("checkpoint_path", ""));
     return o;
 }
 
@@ -249,14 +239,14 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
         throw SpecError(path + ": the checkpoint holds a " + model.string("kind") + " " + model.require("config").dump() + ", this trainer trains a " +
                         control_->kind() + " " + control_->config().dump());
     const JsonFields energy(config.require("energy"), config.path("energy"));
-    if (energy.string("name") != energy_.name() || integerField(energy, "particles") != energy_.particles() ||
-        integerField(energy, "spatial_dimension") != energy_.spatialDimension())
+    if (energy.string("name") != energy_.name() || energy.integer64("particles") != energy_.particles() ||
+        energy.integer64("spatial_dimension") != energy_.spatialDimension())
         throw SpecError(path + ": the checkpoint was made for the " + energy.string("name") + " energy (" + energy.require("particles").dump() +
                         " particles), this trainer samples " + energy_.name() + " (" + std::to_string(energy_.particles()) + " particles)");
     const AdjointSamplingOptions options = AdjointSamplingOptions::fromJson(config.require("options"), config.path("options"));
     checkOptions(options, config.path("options"));
     const JsonFields loop(config.require("loop"), config.path("loop"));
-    const int64_t bufferCount = integerField(loop, "buffer_count"), bufferNext = integerField(loop, "buffer_next");
+    const int64_t bufferCount = loop.integer64("buffer_count"), bufferNext = loop.integer64("buffer_next");
     if (bufferCount < 0 || bufferCount > options.bufferSize() || bufferNext < 0 || bufferNext >= options.bufferSize())
         throw SpecError(loop.path("buffer_count") + ": buffer count " + std::to_string(bufferCount) + " and position " +
                         std::to_string(bufferNext) + " do not fit a buffer of " + std::to_string(options.bufferSize()));
@@ -305,9 +295,9 @@ void AdjointSamplingTrainer::restoreCheckpoint(const std::string& path) {
     bufferCount_ = bufferCount;
     bufferNext_ = bufferNext;
     generator_ = generator;
-    iteration_ = integerField(loop, "iteration");
-    energyEvaluations_ = integerField(loop, "energy_evaluations");
-    gradientUpdates_ = integerField(loop, "gradient_updates");
+    iteration_ = loop.integer64("iteration");
+    energyEvaluations_ = loop.integer64("energy_evaluations");
+    gradientUpdates_ = loop.integer64("gradient_updates");
 }
 
 std::unique_ptr<AdjointSamplingTrainer> AdjointSamplingTrainer::resume(const std::string& checkpointPath, const Energy& energy, int64_t iterations) {

@@ -1,6 +1,7 @@
 #pragma once
 // Typed access to fields of a JSON specification. Every failure throws SpecError naming where the field
 // is (file and path, e.g. "bias.json: terms[1].observable.atoms") and what was expected.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ public:
     double number(const std::string& key, double fallback) const;
     int integer(const std::string& key) const;
     int integer(const std::string& key, int fallback) const;
+    /** 64-bit integers (counts of steps and samples) and non-negative ones (seeds). */
+    int64_t integer64(const std::string& key) const;
+    int64_t integer64(const std::string& key, int64_t fallback) const;
+    uint64_t unsignedInteger(const std::string& key) const;
+    uint64_t unsignedInteger(const std::string& key, uint64_t fallback) const;
     bool boolean(const std::string& key, bool fallback) const;
     std::vector<double> numbers(const std::string& key) const;
     std::vector<int> atomIndices(const std::string& key) const;

@@ -79,6 +79,10 @@ struct AdjointMatchingTrainerOptions {
     TORCH_ARG(int64_t, progressEvery) = 0;
 };
 
+/** The memoryless SDE of these options' grid (sdeSteps over [tMin, 1]) without recorded trajectories: how the
+ *  base and the fine-tuned model are sampled outside the trainer (pools, reports). Validates the options. */
+MemorylessSDEOptions samplingSDEOptions(const AdjointMatchingTrainerOptions& options);
+
 /** The trajectories of one rollout and their lean adjoints. */
 struct AdjointMatchingRollout {
     std::vector<double> times;  // t_0 = t_min .. t_K = 1

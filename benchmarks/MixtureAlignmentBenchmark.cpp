@@ -11,8 +11,13 @@
 // Known answer: with well-separated corners the ideal alignment reweights the components so that every pairwise
 // 2x2 weight table matches the target's (iterative proportional fitting); the aligned component weights are
 // compared with it.
-//   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--pool 8192] [--eval-pool 65536] [--warmup 3000]
-//       [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--markdown out.md]
+// --tilt-only makes only the critic updates of the same run (warm-up, then --rounds times 10) and leaves out the
+// generator rows: the tilt depends on the critics alone, so β and the Lipschitz bound (--scale: each critic is
+// 1/scale-Lipschitz) can be scanned in minutes.
+//   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
+//       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
+//       [--markdown out.md]
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -55,11 +60,15 @@ std::vector<double> componentWeights(const at::Tensor& x, const at::Tensor& weig
 int main(int argc, char** argv) {
     CLI::App app("ADA on the 8-Gaussian cube: l1 residuals per pairwise projection");
     int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5;
-    double beta = 20.0, criticFinalFraction = 0.1;
+    double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0;
     uint64_t seed = 0;
+    bool tiltOnly = false;
     std::string markdown;
     app.add_option("--rounds", rounds)->capture_default_str();
     app.add_option("--beta", beta)->capture_default_str();
+    app.add_option("--scale", scale, "the observables' scale: each critic is 1/scale-Lipschitz")->capture_default_str();
+    app.add_option("--penalty", penalty, "gradient-penalty weight")->capture_default_str();
+    app.add_flag("--tilt-only", tiltOnly, "only the critic updates and the tilt's rows (no generator phases)");
     app.add_option("--pool", pool)->capture_default_str();
     app.add_option("--eval-pool", evalPool, "fresh base samples that each tilt is evaluated on")->capture_default_str();
     app.add_option("--warmup", warmup, "critic updates before the first generator phase")->capture_default_str();
@@ -126,6 +135,7 @@ int main(int argc, char** argv) {
         const at::Tensor idx = at::tensor({pairs[p][0], pairs[p][1]}, at::kLong);
         t.observe = [idx](const at::Tensor& x) { return x.index_select(1, idx); };
         t.data = dataObs[p];
+        t.lipschitz = 1.0 / scale;
         targets.push_back(t);
     }
     ada::AdversarialAlignmentOptions o;
@@ -138,7 +148,7 @@ int main(int argc, char** argv) {
     o.flowLearningRate = 3e-3;
     o.critics.hidden = 64;
     o.critics.steps = 10;
-    o.critics.penalty = 100.0;
+    o.critics.penalty = penalty;
     o.critics.learningRate = 1e-2;
     o.critics.finalLearningRateFraction = criticFinalFraction;
     o.adjoint.sdeSteps(100);
@@ -151,13 +161,23 @@ int main(int argc, char** argv) {
             std::cerr << "round " << r.round + 1 << "/" << rounds << " dual " << r.dual << " ESS " << r.ess << " KL " << r.kl << " gaps "
                       << r.w1[0] << " " << r.w1[1] << " " << r.w1[2] << " (" << r.seconds << " s)\n";
     });
-    ada.train();
+    const auto start = std::chrono::steady_clock::now();
+    if (tiltOnly) {
+        const std::vector<at::Tensor> poolObservables = ada.critics().observe(basePool);
+        const int64_t updates = (warmup + o.critics.steps - 1) / o.critics.steps + rounds;
+        for (int64_t u = 0; u < updates; ++u)
+            ada.critics().update(poolObservables);
+    } else {
+        ada.train();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // The tilt of the evaluation pool by the final critics: exp(−β F), what MD with the exported bias samples.
     const at::Tensor tiltWeights = ada.critics().weights(ada.critics().observe(evaluationPool));
     rows.emplace_back("ADA tilt (= exported bias)", meanResiduals(resampled(tiltWeights)));
     at::Generator sg = at::make_generator<at::CPUGeneratorImpl>(seed + 200);
-    rows.emplace_back("ADA generator", meanResiduals([&](int64_t) { return ada.sample(samples, sg); }));
-    const at::Tensor generated = ada.sample(5 * samples, sg);
+    if (!tiltOnly)
+        rows.emplace_back("ADA generator", meanResiduals([&](int64_t) { return ada.sample(samples, sg); }));
+    const at::Tensor generated = tiltOnly ? at::Tensor() : ada.sample(5 * samples, sg);
 
     // Known answer: IPF of the base weights to the target's pairwise 2x2 tables.
     std::vector<double> tw(targetWeights.data_ptr<double>(), targetWeights.data_ptr<double>() + 8);
@@ -165,11 +185,13 @@ int main(int argc, char** argv) {
     for (int p = 0; p < 3; ++p)
         constraints.push_back({{pairs[p][0], pairs[p][1]}, ada::marginalOf({2, 2, 2}, tw, {pairs[p][0], pairs[p][1]})});
     const ada::IterativeProportionalFittingResult ipf = ada::iterativeProportionalFitting({2, 2, 2}, std::vector<double>(8, 1.0 / 8), constraints);
-    const std::vector<double> wTilt = componentWeights(evaluationPool, tiltWeights), wGen = componentWeights(generated);
+    const std::vector<double> wTilt = componentWeights(evaluationPool, tiltWeights);
+    const std::vector<double> wGen = tiltOnly ? std::vector<double>() : componentWeights(generated);
     double maxTilt = 0, maxGen = 0;
     for (int k = 0; k < 8; ++k) {
         maxTilt = std::max(maxTilt, std::abs(wTilt[k] - ipf.weights[k]));
-        maxGen = std::max(maxGen, std::abs(wGen[k] - ipf.weights[k]));
+        if (!tiltOnly)
+            maxGen = std::max(maxGen, std::abs(wGen[k] - ipf.weights[k]));
     }
 
     std::ostringstream table;
@@ -195,10 +217,11 @@ int main(int argc, char** argv) {
     weightRow("target", tw, -1);
     weightRow("IPF (ideal ADA)", ipf.weights, -1);
     weightRow("ADA tilt", wTilt, maxTilt);
-    weightRow("ADA generator", wGen, maxGen);
-    std::snprintf(line, sizeof(line), "\nbeta %.0f, %ld rounds, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, %.0f s of alignment "
-                  "on this machine.\n", beta, static_cast<long>(rounds), static_cast<long>(pool), static_cast<long>(evalPool),
-                  static_cast<long>(repeats), ada.history().back().seconds);
+    if (!tiltOnly)
+        weightRow("ADA generator", wGen, maxGen);
+    std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
+                  "%.0f s of alignment on this machine.\n", beta, scale, penalty, static_cast<long>(rounds), tiltOnly ? " (critics only)" : "",
+                  static_cast<long>(pool), static_cast<long>(evalPool), static_cast<long>(repeats), seconds);
     table << line;
     std::cout << table.str();
     if (!markdown.empty()) {

@@ -136,8 +136,7 @@ AdversarialAlignment::AdversarialAlignment(std::shared_ptr<VectorField> base, st
     }
 }
 
-double AdversarialAlignment::flowStep() {
-    const at::Tensor w = critics_->weights(pool_);
+double AdversarialAlignment::flowStep(const at::Tensor& w) {
     const at::Tensor index = at::multinomial(w, options_.flowBatch, true, generator_);
     const at::Tensor x1 = poolSamples_.index_select(0, index);
     const GaussianBase noise(model_->eventShape(), model_->zeroCentreOfMass());
@@ -194,12 +193,12 @@ const AlignmentRound& AdversarialAlignment::round() {
         for (int64_t done = 0; done < options_.criticWarmup; done += options_.critics.steps)
             critics_->update(pool_);
     r.dual = critics_->update(pool_);
-    const at::Tensor w = critics_->weights(pool_);
+    const at::Tensor w = critics_->weights(pool_);  // fixed during the generator phase: the critics do not move
     r.ess = pathEffectiveSampleSize(doubleValues(w.log()));
 
     double loss = 0;
     for (int64_t i = 0; i < options_.generatorIterations; ++i) {
-        loss += options_.generator == "adjoint-matching" ? trainer_->iterate() : flowStep();
+        loss += options_.generator == "adjoint-matching" ? trainer_->iterate() : flowStep(w);
         if (average_)
             updateExponentialMovingAverage(averageParameters_, modelParameters_, options_.generatorAverage);
     }

@@ -147,7 +147,8 @@ private:
     at::Tensor poolSamples_;        // the base pool's configurations [poolSize, event...]
     at::Tensor givenPool_;          // setPool's samples, used in round 0
     std::unique_ptr<torch::optim::Adam> flowOptimizer_;
-    double flowStep();
+    /** One reweighted flow-matching step on pool configurations drawn with the tilt's weights w [poolSize]. */
+    double flowStep(const at::Tensor& w);
     int64_t round_ = 0;
     double secondsBefore_ = 0;  // training time of earlier runs (resume)
     std::vector<AlignmentRound> history_;

@@ -62,6 +62,11 @@ json richBias() {
     json mlp = {{"type", "mlp"},
                 {"layers", {{{"weight", {{2.0}, {-1.5}, {0.5}}}, {"bias", {-0.5, 0.3, 0.1}}, {"activation", "tanh"}},
                             {{"weight", {{0.8, -0.6, 1.2}}}, {"bias", {0.05}}}}}};
+    // An MLP of the 3 x 3 contact map of atoms 0, 3, 7 (what an image critic exports).
+    json pixels = {{"type", "mlp"},
+                   {"layers", {{{"weight", {{0.9, -0.4, 0.3, 0.2, 0.5, -0.7, 0.1, 0.6, -0.2}, {-0.3, 0.8, 0.4, -0.6, 0.2, 0.5, 0.7, -0.1, 0.3}}},
+                                {"bias", {0.1, -0.2}}, {"activation", "softplus"}},
+                               {{"weight", {{1.3, -0.9}}}, {"bias", {0.0}}}}}};
     return {{"temperature", 300.0},
             {"terms",
              {{{"observable", {{"type", "distance"}, {"atoms", {0, 5}}}}, {"function", splineOf([](double r) { return 3 * (r - 0.6) * (r - 0.6); }, 0.0, 3.0, 60)}},
@@ -71,7 +76,8 @@ json richBias() {
               {{"observable", {{"type", "jcoupling"}, {"atoms", {3, 4, 5, 6}}}},
                {"function", splineOf([](double j) { return 0.1 * (j - 5) * (j - 5); }, -5.0, 15.0, 40)}},
               {{"observable", {{"type", "contacts"}, {"groups", {{0, 1}, {6, 7}}}, {"r0", 0.5}}},
-               {"function", splineOf([](double c) { return -c; }, -1.0, 5.0, 12)}}}}};
+               {"function", splineOf([](double c) { return -c; }, -1.0, 5.0, 12)}},
+              {{"observable", {{"type", "contact_map"}, {"atoms", {0, 3, 7}}, {"r0", 0.3}}}, {"function", pixels}}}}};
 }
 
 std::vector<Vec3> chainPositions(int n, unsigned seed) {

@@ -66,6 +66,7 @@ const json kSpecs = json::array({
     {{"type", "coordinates"}, {"atoms", {2, 7}}, {"components", "xz"}},
     {{"type", "contacts"}, {"groups", {{0, 1, 2}, {5, 6, 7}}}, {"r0", 0.6}},
     {{"type", "contacts"}, {"pairs", {{0, 4}, {3, 7}}}, {"r0", 0.5}, {"n", 8}, {"m", 14}},
+    {{"type", "contact_map"}, {"atoms", {0, 2, 5, 7}}, {"r0", 0.5}},
     {{"type", "rdf"}, {"groups", {{0, 1, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7}}}, {"bins", 6}, {"rmin", 0.1}, {"rmax", 1.3}, {"volume", 8.0}},
 });
 

@@ -60,6 +60,7 @@ AlignmentTarget modelObservableTarget(const std::string& name, const nlohmann::j
     target.name = name;
     target.observable = o->toJson();
     target.angle = o->isAngle() && o->dimension() == 1;
+    target.image = o->imageShape();
     target.data = checkedTargetData(data, o->dimension(), where);
     const at::Tensor index = at::tensor(systemAtom, at::kLong);
     const double scale = preparation.scale;

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/autograd.h>
+#include <torch/nn/modules/conv.h>
 
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
@@ -66,12 +67,44 @@ private:
     MLPFunction g_;
 };
 
+// The two convolutions of an image critic (Critic.h): 3×3, padding 1, strides 1 and 2.
+constexpr int64_t kStrides[2] = {1, 2};
+
+int64_t convolvedSize(int64_t size, int64_t stride) { return (size - 1) / stride + 1; }
+
+// A convolution of images [inChannels, height, width] as the dense layer (W, b) of the flattened images:
+// b = K * 0 + b_conv, column j of W = K * e_j (no bias), both in float64.
+MLPFunction::Layer denseConvolution(const torch::nn::Conv2dImpl& conv, int64_t stride, int64_t inChannels, int64_t height, int64_t width,
+                                    MLPFunction::Activation activation) {
+    torch::NoGradGuard noGrad;
+    const int64_t in = inChannels * height * width;
+    const at::Tensor weight = conv.weight.detach().to(at::kDouble), bias = conv.bias.detach().to(at::kDouble);
+    const at::Tensor basis = at::eye(in, at::kDouble).reshape({in, inChannels, height, width});
+    const at::Tensor columns = at::conv2d(basis, weight, at::Tensor(), {stride, stride}, {1, 1}).reshape({in, -1});
+    const at::Tensor offset = at::conv2d(at::zeros({1, inChannels, height, width}, at::kDouble), weight, bias, {stride, stride}, {1, 1}).reshape({-1});
+    return {matrixOf(columns.t()), vectorOf(offset), activation};
+}
+
+std::vector<int64_t> imageShapeOf(const JsonFields& f) {
+    std::vector<int64_t> shape;
+    for (double v : f.numbers("image")) {
+        if (!(v >= 1) || v != std::floor(v) || v > 1e6)
+            throw SpecError(f.path("image") + ": expected positive integers {height, width}");
+        shape.push_back(static_cast<int64_t>(v));
+    }
+    return shape;
+}
+
 }  // namespace
 
 nlohmann::json CriticOptions::toJson() const {
     nlohmann::json out = {{"dimension", dimension_}, {"hidden", hidden_}, {"layers", layers_}, {"activation", activation_}, {"seed", seed_}};
     if (periodic_)
         out["periodic"] = true;
+    if (!image_.empty()) {
+        out["image"] = image_;
+        out["channels"] = channels_;
+    }
     return out;
 }
 
@@ -83,7 +116,9 @@ CriticOptions CriticOptions::fromJson(const nlohmann::json& config, const std::s
         .layers(f.integer("layers", static_cast<int>(defaults.layers())))
         .activation(f.string("activation", defaults.activation()))
         .seed(static_cast<uint64_t>(f.integer("seed", 0)))
-        .periodic(f.boolean("periodic", false));
+        .periodic(f.boolean("periodic", false))
+        .image(f.has("image") ? imageShapeOf(f) : std::vector<int64_t>())
+        .channels(f.integer64("channels", defaults.channels()));
 }
 
 CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
@@ -92,8 +127,24 @@ CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
     if (options.activation() != "tanh" && options.activation() != "softplus" && options.activation() != "silu")
         throw SpecError("critic.activation: expected tanh, softplus or silu (smooth, for a continuous bias force), found \"" +
                         options.activation() + "\"");
-    layers_ = register_module("layers", torch::nn::ModuleList());
+    const std::vector<int64_t>& image = options.image();
+    if (!image.empty() && (image.size() != 2 || image[0] < 1 || image[1] < 1 || image[0] * image[1] != options.dimension() ||
+                           options.channels() < 1 || options.periodic()))
+        throw SpecError("critic: an image critic needs image = {height, width} with height · width = dimension, channels >= 1 and no "
+                        "periodic inputs, found " + options.toJson().dump());
+    convolutions_ = register_module("convolutions", torch::nn::ModuleList());
     int64_t in = options.periodic() ? 2 * options.dimension() : options.dimension();
+    if (!image.empty()) {
+        int64_t channels = 1, height = image[0], width = image[1];
+        for (const int64_t stride : kStrides) {
+            convolutions_->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, options.channels(), 3).stride(stride).padding(1)));
+            channels = options.channels();
+            height = convolvedSize(height, stride);
+            width = convolvedSize(width, stride);
+        }
+        in = channels * height * width;
+    }
+    layers_ = register_module("layers", torch::nn::ModuleList());
     for (int64_t l = 0; l < options.layers(); ++l) {
         layers_->push_back(torch::nn::Linear(in, options.hidden()));
         in = options.hidden();
@@ -108,6 +159,12 @@ CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
     for (const auto& layer : *layers_)
         linears.emplace_back(std::dynamic_pointer_cast<torch::nn::LinearImpl>(layer));
     linears.push_back(output_);
+    for (const auto& module : *convolutions_) {
+        auto* conv = module->as<torch::nn::Conv2d>();
+        const double bound = 1.0 / std::sqrt(static_cast<double>(conv->weight[0].numel()));
+        conv->weight.uniform_(-bound, bound, g);
+        conv->bias.uniform_(-bound, bound, g);
+    }
     for (auto& linear : linears) {
         const double bound = 1.0 / std::sqrt(static_cast<double>(linear->options.in_features()));
         linear->weight.uniform_(-bound, bound, g);
@@ -120,6 +177,12 @@ at::Tensor CriticImpl::forward(const at::Tensor& y) {
         throw SpecError("critic: expected observable samples of shape [B, " + std::to_string(options_.dimension()) + "], found " +
                         c10::str(y.sizes()));
     at::Tensor h = options_.periodic() ? at::cat({at::cos(y), at::sin(y)}, 1) : (y - shift_) / scale_;
+    if (!options_.image().empty()) {
+        h = h.reshape({y.size(0), 1, options_.image()[0], options_.image()[1]});
+        for (const auto& conv : *convolutions_)
+            h = activate(options_.activation(), conv->as<torch::nn::Conv2d>()->forward(h));
+        h = h.flatten(1);
+    }
     for (const auto& layer : *layers_)
         h = activate(options_.activation(), layer->as<torch::nn::Linear>()->forward(h));
     return output_->forward(h).squeeze(1);
@@ -135,6 +198,13 @@ void CriticImpl::standardize(const at::Tensor& y) {
     }
     torch::NoGradGuard noGrad;
     const at::Tensor yc = y.to(shift_.scalar_type());
+    if (!options_.image().empty()) {  // one shift and scale for all pixels
+        const at::Tensor spread = yc.numel() > 1 ? yc.std() : at::zeros({}, yc.options());
+        shift_.fill_(yc.mean());
+        scale_.fill_(spread.item<double>() > 0 ? spread : at::ones_like(spread));
+        standardized_ = true;
+        return;
+    }
     const at::Tensor spread = y.size(0) > 1 ? yc.std(0) : at::zeros_like(shift_);
     shift_.copy_(yc.mean(0));
     scale_.copy_(at::where(spread > 0, spread, at::ones_like(spread)));
@@ -152,6 +222,30 @@ MLPFunction CriticImpl::networkFunction(double factor) const {
         throw SpecError("critic: the factor of an exported bias function must be finite, found " + std::to_string(factor));
     const MLPFunction::Activation act = MLPFunction::activationFromName(options_.activation(), "critic.activation");
     std::vector<MLPFunction::Layer> layers;
+    if (!options_.image().empty()) {
+        int64_t channels = 1, height = options_.image()[0], width = options_.image()[1], entries = 0;
+        for (const int64_t stride : kStrides) {
+            const int64_t in = channels * height * width, out = options_.channels() * convolvedSize(height, stride) * convolvedSize(width, stride);
+            entries += in * out;
+            channels = options_.channels();
+            height = convolvedSize(height, stride);
+            width = convolvedSize(width, stride);
+        }
+        if (entries > kMaxDenseEntries)
+            throw SpecError("critic: exporting the convolutional critic of a " + std::to_string(options_.image()[0]) + "x" +
+                            std::to_string(options_.image()[1]) + " image with " + std::to_string(options_.channels()) +
+                            " channels needs dense matrices of " + std::to_string(entries) + " entries (more than " +
+                            std::to_string(kMaxDenseEntries) + "); use fewer channels or a smaller image");
+        channels = 1;
+        height = options_.image()[0];
+        width = options_.image()[1];
+        for (size_t k = 0; k < convolutions_->size(); ++k) {
+            layers.push_back(denseConvolution(*convolutions_->ptr(k)->as<torch::nn::Conv2d>(), kStrides[k], channels, height, width, act));
+            channels = options_.channels();
+            height = convolvedSize(height, kStrides[k]);
+            width = convolvedSize(width, kStrides[k]);
+        }
+    }
     for (const auto& layer : *layers_) {
         const auto* linear = layer->as<torch::nn::Linear>();
         layers.push_back({matrixOf(linear->weight), vectorOf(linear->bias), act});

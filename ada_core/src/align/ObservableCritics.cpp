@@ -22,7 +22,7 @@ nlohmann::json ObservableCriticsOptions::toJson() const {
     return {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
             {"learning_rate", learningRate}, {"final_learning_rate_fraction", finalLearningRateFraction}, {"schedule_steps", scheduleSteps},
             {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints},
-            {"periodic_angles", periodicAngles}};
+            {"periodic_angles", periodicAngles}, {"channels", channels}};
 }
 
 ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -41,6 +41,7 @@ ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json
     o.seed = static_cast<uint64_t>(f.number("seed", static_cast<double>(o.seed)));
     o.splinePoints = f.integer("spline_points", o.splinePoints);
     o.periodicAngles = f.boolean("periodic_angles", o.periodicAngles);
+    o.channels = f.integer64("channels", o.channels);
     return o;
 }
 
@@ -49,9 +50,9 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
     if (targets_.empty())
         throw SpecError("ADA critics: no observables given");
     if (!(options.beta > 0) || !std::isfinite(options.beta) || options.steps < 1 || options.batch < 1 || !(options.learningRate > 0) ||
-        !(options.penalty >= 0) || options.splinePoints < 4 || !(options.finalLearningRateFraction >= 0) || options.scheduleSteps < 1)
+        !(options.penalty >= 0) || options.splinePoints < 4 || !(options.finalLearningRateFraction >= 0) || options.scheduleSteps < 1 || options.channels < 1)
         throw SpecError("ADA critics: expected beta > 0, steps >= 1, batch >= 1, learning rate > 0, final learning-rate fraction >= 0, "
-                        "schedule steps >= 1, penalty >= 0, spline points >= 4 (options " +
+                        "schedule steps >= 1, penalty >= 0, spline points >= 4, channels >= 1 (options " +
                         options.toJson().dump() + ")");
     std::set<std::string> names;
     bank_ = std::make_shared<torch::nn::Module>("ObservableCritics");
@@ -65,8 +66,11 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
         if (!(t.lipschitz > 0) || !std::isfinite(t.lipschitz))
             throw SpecError(where + ": expected a positive, finite Lipschitz bound (1 / scale)");
         t.data = checkedTargetData(t.data, t.data.defined() && t.data.dim() == 2 ? t.data.size(1) : 1, where);
+        if (!t.image.empty() && (t.image.size() != 2 || t.image[0] < 1 || t.image[1] < 1 || t.image[0] * t.image[1] != t.dimension()))
+            throw SpecError(where + ": an image must have a shape {height, width} with height · width = " + std::to_string(t.dimension()) +
+                            " (the data's dimension)");
         Critic critic(CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation).seed(options.seed + i)
-                                  .periodic(options.periodicAngles && t.angle));
+                                  .periodic(options.periodicAngles && t.angle).image(t.image).channels(options.channels));
         critic->to(at::kDouble);
         critics_.push_back(bank_->register_module(std::to_string(i), critic));
     }

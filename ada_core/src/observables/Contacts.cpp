@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ada/observables/RationalSwitch.h"
 #include "ada/observables/Vector3.h"
 
 namespace ada {
@@ -20,16 +21,8 @@ void Contacts::evaluate(const double* positions, const PeriodicBox& box, double*
     for (const auto& p : set_.pairs) {
         const Vector3 d = displacement(positions, atoms_[p.first], atoms_[p.second], box);
         const double r = norm(d), x = r / r0_;
-        double s, dsdx;
-        if (std::abs(x - 1) < 1e-6) {
-            s = double(n_) / m_;
-            dsdx = n_ * (n_ - m_) / (2.0 * m_);
-        } else {
-            const double xn = std::pow(x, n_), xm = std::pow(x, m_);
-            const double den = 1 - xm;
-            s = (1 - xn) / den;
-            dsdx = (-n_ * xn / x * den + m_ * xm / x * (1 - xn)) / (den * den);
-        }
+        double dsdx;
+        const double s = rationalSwitch(x, n_, m_, dsdx);
         total += s;
         if (jacobian && r > 0) {
             const double g = dsdx / (r0_ * r);

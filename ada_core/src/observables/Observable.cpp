@@ -8,6 +8,7 @@
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
 #include "ada/observables/Angle.h"
+#include "ada/observables/ContactMap.h"
 #include "ada/observables/Contacts.h"
 #include "ada/observables/Coordinates.h"
 #include "ada/observables/Dihedral.h"
@@ -122,6 +123,20 @@ std::unique_ptr<Observable> makeObservable(const json& spec, const std::string& 
             throw SpecError(f.where() + ": contacts needs 0 < n < m, found n = " + std::to_string(n) + ", m = " + std::to_string(m));
         return std::make_unique<Contacts>(pairSet(f), positive(f, "r0", f.number("r0")), n, m);
     }
+    if (type == "contact_map") {
+        const int n = f.integer("n", 6), m = f.integer("m", 12);
+        if (n <= 0 || m <= n)
+            throw SpecError(f.where() + ": contact_map needs 0 < n < m, found n = " + std::to_string(n) + ", m = " + std::to_string(m));
+        std::vector<int> atoms = f.atomIndices("atoms");
+        if (atoms.size() < 2)
+            throw SpecError(f.path("atoms") + ": contact_map needs at least two atoms");
+        std::vector<int> sorted = atoms;
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+            throw SpecError(f.path("atoms") + ": contact_map needs distinct atoms (atom " + std::to_string(*std::adjacent_find(sorted.begin(), sorted.end())) +
+                            " is repeated)");
+        return std::make_unique<ContactMap>(atoms, positive(f, "r0", f.number("r0")), n, m);
+    }
     if (type == "rdf") {
         const int bins = f.integer("bins");
         if (bins <= 0)
@@ -134,7 +149,7 @@ std::unique_ptr<Observable> makeObservable(const json& spec, const std::string& 
         return std::make_unique<RadialDistribution>(pairSet(f), bins, rmin, rmax, sigma, volume);
     }
     throw SpecError(f.path("type") + ": unknown observable type \"" + type +
-                    "\" (expected one of coordinates, distance, angle, dihedral, rg, jcoupling, contacts, rdf)");
+                    "\" (expected one of coordinates, distance, angle, dihedral, rg, jcoupling, contacts, contact_map, rdf)");
 }
 
 }  // namespace ada

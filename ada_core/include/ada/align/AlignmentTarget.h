@@ -26,6 +26,9 @@ struct AlignmentTarget {
     nlohmann::json observable;
     /** A 1-D angle (periodic spline on export). */
     bool angle = false;
+    /** An image observable's shape {height, width} (height · width = d; Observable::imageShape): its critic is
+     *  convolutional. Empty: a vector observable. */
+    std::vector<int64_t> image;
     /** The critic's Lipschitz bound in the observable's units, 1 / scale: the W1 of DESIGN.md §3.3 is measured in
      *  units of `scale` (the specification's optional "scale"), so that observables of different spreads (a
      *  distance in nm, a coupling in Hz) can each be tilted as sharply as their distributions need. */

@@ -8,9 +8,18 @@
 // of the standardisation: f is then 2π-periodic and smooth across the seam ±π, so the dual's Lipschitz bound
 // holds on the circle (the chord |e^{iy} − e^{iy'}| ≤ the arc) rather than on the cut interval, where f could
 // differ at −π and π and the exported periodic spline would take a jump there. Its export is the spline.
-// Parameter names: "layers.<l>.weight|bias", "output.weight|bias"; buffers "input_shift", "input_scale".
+// A critic of an image observable (options.image = {H, W}, e.g. a contact map) is a small CNN ahead of the MLP:
+//   u = (y − shift)/scale as an image [1, H, W] (one shift and scale for all pixels),
+//   c_1 = act(K_1 * u + b_1)  (C channels, 3×3, stride 1, zero padding 1: [C, H, W]),
+//   c_2 = act(K_2 * c_1 + b_2)  (C channels, 3×3, stride 2, padding 1: [C, ⌈H/2⌉, ⌈W/2⌉]),
+// then the MLP above on the flattened c_2. A convolution of a fixed-size image is a linear map, so the export
+// stays an MLPFunction, exact: each convolution becomes the dense matrix whose column j is K * e_j (its cost
+// grows as (C H W)^2; export refuses more than kMaxDenseEntries entries, naming the sizes).
+// Parameter names: "convolutions.<k>.weight|bias" (images), "layers.<l>.weight|bias", "output.weight|bias";
+// buffers "input_shift", "input_scale".
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>
@@ -39,6 +48,10 @@ struct CriticOptions {
     TORCH_ARG(uint64_t, seed) = 0;
     /** Every component is an angle (radians), read as (cos y, sin y): f is 2π-periodic. */
     TORCH_ARG(bool, periodic) = false;
+    /** {height, width} of an image observable (height · width = dimension): a convolutional critic. Empty: none. */
+    TORCH_ARG(std::vector<int64_t>, image) = {};
+    /** Channels of each convolution of an image critic. */
+    TORCH_ARG(int64_t, channels) = 8;
 
 public:  // TORCH_ARG leaves the access private
     nlohmann::json toJson() const;
@@ -48,6 +61,9 @@ public:  // TORCH_ARG leaves the access private
 
 class CriticImpl : public torch::nn::Module {
 public:
+    /** The largest dense matrices (entries, all convolutions together) an image critic's export may build. */
+    static constexpr int64_t kMaxDenseEntries = int64_t(1) << 24;
+
     explicit CriticImpl(const CriticOptions& options);
     /** y [B, d] -> f(y) [B], in the dtype of the parameters (convert with ->to(at::kDouble) for exact export). */
     at::Tensor forward(const at::Tensor& y);
@@ -55,7 +71,8 @@ public:
 
     /** Sets shift and scale to the per-component mean and standard deviation of y [B, d] (scale 1 where the
      *  spread is zero). Only conditioning: f stays a function of y, and its Lipschitz constant is in y's units.
-     *  A periodic critic keeps shift 0 and scale 1 (its embedding is already of order one). */
+     *  A periodic critic keeps shift 0 and scale 1 (its embedding is already of order one); an image critic
+     *  takes the mean and deviation over all pixels (the convolutions see every pixel alike). */
     void standardize(const at::Tensor& y);
     bool standardized() const { return standardized_; }
     /** Declares the current shift and scale buffers final (after restoring them from a checkpoint). */
@@ -64,7 +81,8 @@ public:
     at::Tensor inputScale() const { return scale_; }
 
     /** factor * f as an MLPFunction (float64 weights; equal to factor * forward in float64 to rounding). With
-     *  factor = beta this is the ADAForce term of the tilt exp(-beta f) at ada_lambda = 1. */
+     *  factor = beta this is the ADAForce term of the tilt exp(-beta f) at ada_lambda = 1. An image critic's
+     *  convolutions become dense layers (SpecError beyond kMaxDenseEntries). */
     MLPFunction toBiasFunction(double factor = 1.0) const;
     /**
      * For d = 1: the cubic spline through factor * f at `points` equally spaced nodes of [lo, hi]. If periodic
@@ -79,6 +97,7 @@ private:
     MLPFunction networkFunction(double factor) const;
 
     CriticOptions options_;
+    torch::nn::ModuleList convolutions_{nullptr};
     torch::nn::ModuleList layers_{nullptr};
     torch::nn::Linear output_{nullptr};
     at::Tensor shift_, scale_;

@@ -19,7 +19,7 @@
 // the tilt) and a minibatch for the penalty; one Adam optimiser updates all critics together, since w couples
 // them (standard betas: J is a smooth concave objective, not a game).
 // Export: U_bias = kT · β Σ_i f_i(o_i(x)) (DESIGN.md §4), a spline for a 1-D observable (periodic for angles),
-// an MLP bundle file otherwise.
+// an MLP bundle file otherwise (an image's convolutional critic included: its convolutions as dense layers).
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +64,8 @@ struct ObservableCriticsOptions {
     int splinePoints = 200;
     /** Critics of angle targets (AlignmentTarget::angle) read (cos y, sin y): periodic (Critic.h). */
     bool periodicAngles = true;
+    /** Channels of the convolutions of image targets' critics (AlignmentTarget::image; Critic.h). */
+    int64_t channels = 8;
 
     nlohmann::json toJson() const;
     static ObservableCriticsOptions fromJson(const nlohmann::json& config, const std::string& where);

@@ -1,8 +1,7 @@
 #pragma once
 // Number of contacts, a smooth count over atom pairs with the rational switching function
 //   s(r) = (1 - x^n) / (1 - x^m),  x = r / r0   (n = 6, m = 12 by default),
-// summed over pairs (value d = 1). At x = 1 the removable singularity is replaced by its limit
-// s = n/m, ds/dx = n(n - m)/(2m).
+// summed over pairs (value d = 1); s is RationalSwitch.h.
 #include "ada/observables/Observable.h"
 #include "ada/observables/PairSet.h"
 

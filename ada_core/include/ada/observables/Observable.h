@@ -2,6 +2,7 @@
 // An observable o: R^{N x 3} -> R^d of DESIGN.md §4, evaluated with its Jacobian. Written once, it serves
 // the bias force (one configuration, double precision, analytic derivatives) and training (batched and
 // differentiable through ada/torch/ObservableOp.h, whose backward pass uses the same Jacobian).
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ public:
     virtual int dimension() const = 0;
     /** Whether the value is an angle on (-pi, pi] (periodic splines apply by default). */
     virtual bool isAngle() const { return false; }
+    /** For an image (e.g. a contact map): its shape {height, width}, row-major, height · width = d; empty otherwise.
+     *  Critics of images are convolutional (ada/align/Critic.h). */
+    virtual std::vector<int64_t> imageShape() const { return {}; }
     /** The particles it depends on, in the order the Jacobian uses (gradients are accumulated per index). */
     const std::vector<int>& atoms() const { return atoms_; }
     /**

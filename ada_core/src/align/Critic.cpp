@@ -70,14 +70,29 @@ private:
 // The two convolutions of an image critic (Critic.h): 3×3, padding 1, strides 1 and 2.
 constexpr int64_t kStrides[2] = {1, 2};
 
-int64_t convolvedSize(int64_t size, int64_t stride) { return (size - 1) / stride + 1; }
+// The input [channels, height, width] of each convolution of a height x width image, and the flattened size of
+// the last one's output (the MLP's input).
+struct ConvolutionInput {
+    int64_t channels, height, width, stride;
+    int64_t size() const { return channels * height * width; }
+};
+std::vector<ConvolutionInput> convolutionInputs(const std::vector<int64_t>& image, int64_t channels, int64_t* flattenedOutput) {
+    std::vector<ConvolutionInput> inputs;
+    ConvolutionInput in{1, image[0], image[1], 0};
+    for (const int64_t stride : kStrides) {
+        in.stride = stride;
+        inputs.push_back(in);
+        in = {channels, (in.height - 1) / stride + 1, (in.width - 1) / stride + 1, 0};  // 3×3, padding 1
+    }
+    *flattenedOutput = in.size();
+    return inputs;
+}
 
 // A convolution of images [inChannels, height, width] as the dense layer (W, b) of the flattened images:
 // b = K * 0 + b_conv, column j of W = K * e_j (no bias), both in float64.
-MLPFunction::Layer denseConvolution(const torch::nn::Conv2dImpl& conv, int64_t stride, int64_t inChannels, int64_t height, int64_t width,
-                                    MLPFunction::Activation activation) {
+MLPFunction::Layer denseConvolution(const torch::nn::Conv2dImpl& conv, const ConvolutionInput& input, MLPFunction::Activation activation) {
     torch::NoGradGuard noGrad;
-    const int64_t in = inChannels * height * width;
+    const int64_t in = input.size(), inChannels = input.channels, height = input.height, width = input.width, stride = input.stride;
     const at::Tensor weight = conv.weight.detach().to(at::kDouble), bias = conv.bias.detach().to(at::kDouble);
     const at::Tensor basis = at::eye(in, at::kDouble).reshape({in, inChannels, height, width});
     const at::Tensor columns = at::conv2d(basis, weight, at::Tensor(), {stride, stride}, {1, 1}).reshape({in, -1});
@@ -134,16 +149,9 @@ CriticImpl::CriticImpl(const CriticOptions& options) : options_(options) {
                         "periodic inputs, found " + options.toJson().dump());
     convolutions_ = register_module("convolutions", torch::nn::ModuleList());
     int64_t in = options.periodic() ? 2 * options.dimension() : options.dimension();
-    if (!image.empty()) {
-        int64_t channels = 1, height = image[0], width = image[1];
-        for (const int64_t stride : kStrides) {
-            convolutions_->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, options.channels(), 3).stride(stride).padding(1)));
-            channels = options.channels();
-            height = convolvedSize(height, stride);
-            width = convolvedSize(width, stride);
-        }
-        in = channels * height * width;
-    }
+    if (!image.empty())
+        for (const ConvolutionInput& input : convolutionInputs(image, options.channels(), &in))
+            convolutions_->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(input.channels, options.channels(), 3).stride(input.stride).padding(1)));
     layers_ = register_module("layers", torch::nn::ModuleList());
     for (int64_t l = 0; l < options.layers(); ++l) {
         layers_->push_back(torch::nn::Linear(in, options.hidden()));
@@ -223,28 +231,17 @@ MLPFunction CriticImpl::networkFunction(double factor) const {
     const MLPFunction::Activation act = MLPFunction::activationFromName(options_.activation(), "critic.activation");
     std::vector<MLPFunction::Layer> layers;
     if (!options_.image().empty()) {
-        int64_t channels = 1, height = options_.image()[0], width = options_.image()[1], entries = 0;
-        for (const int64_t stride : kStrides) {
-            const int64_t in = channels * height * width, out = options_.channels() * convolvedSize(height, stride) * convolvedSize(width, stride);
-            entries += in * out;
-            channels = options_.channels();
-            height = convolvedSize(height, stride);
-            width = convolvedSize(width, stride);
-        }
+        int64_t flattened = 0, entries = 0;
+        const std::vector<ConvolutionInput> inputs = convolutionInputs(options_.image(), options_.channels(), &flattened);
+        for (size_t k = 0; k < inputs.size(); ++k)
+            entries += inputs[k].size() * (k + 1 < inputs.size() ? inputs[k + 1].size() : flattened);
         if (entries > kMaxDenseEntries)
             throw SpecError("critic: exporting the convolutional critic of a " + std::to_string(options_.image()[0]) + "x" +
                             std::to_string(options_.image()[1]) + " image with " + std::to_string(options_.channels()) +
                             " channels needs dense matrices of " + std::to_string(entries) + " entries (more than " +
                             std::to_string(kMaxDenseEntries) + "); use fewer channels or a smaller image");
-        channels = 1;
-        height = options_.image()[0];
-        width = options_.image()[1];
-        for (size_t k = 0; k < convolutions_->size(); ++k) {
-            layers.push_back(denseConvolution(*convolutions_->ptr(k)->as<torch::nn::Conv2d>(), kStrides[k], channels, height, width, act));
-            channels = options_.channels();
-            height = convolvedSize(height, kStrides[k]);
-            width = convolvedSize(width, kStrides[k]);
-        }
+        for (size_t k = 0; k < inputs.size(); ++k)
+            layers.push_back(denseConvolution(*convolutions_->ptr(k)->as<torch::nn::Conv2d>(), inputs[k], act));
     }
     for (const auto& layer : *layers_) {
         const auto* linear = layer->as<torch::nn::Linear>();

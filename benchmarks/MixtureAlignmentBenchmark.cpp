@@ -174,6 +174,11 @@ int main(int argc, char** argv) {
     // The tilt of the evaluation pool by the final critics: exp(−β F), what MD with the exported bias samples.
     const at::Tensor tiltWeights = ada.critics().weights(ada.critics().observe(evaluationPool));
     rows.emplace_back("ADA tilt (= exported bias)", meanResiduals(resampled(tiltWeights)));
+    // Kish's effective sample size of the tilt, as a fraction of each pool: low on the critics' pool and lower
+    // still on the fresh evaluation pool means exp(−β F) has fitted the particular pool samples.
+    const auto essFraction = [](const at::Tensor& w) { return 1.0 / (w.pow(2).sum().item<double>() * static_cast<double>(w.size(0))); };
+    const double essEvaluation = essFraction(tiltWeights);
+    const double essPool = essFraction(ada.critics().weights(ada.critics().observe(basePool)));
     at::Generator sg = at::make_generator<at::CPUGeneratorImpl>(seed + 200);
     if (!tiltOnly)
         rows.emplace_back("ADA generator", meanResiduals([&](int64_t) { return ada.sample(samples, sg); }));
@@ -220,8 +225,9 @@ int main(int argc, char** argv) {
     if (!tiltOnly)
         weightRow("ADA generator", wGen, maxGen);
     std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
-                  "%.0f s of alignment on this machine.\n", beta, scale, penalty, static_cast<long>(rounds), tiltOnly ? " (critics only)" : "",
-                  static_cast<long>(pool), static_cast<long>(evalPool), static_cast<long>(repeats), seconds);
+                  "%.0f s of alignment on this machine. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
+                  static_cast<long>(rounds), tiltOnly ? " (critics only)" : "", static_cast<long>(pool), static_cast<long>(evalPool),
+                  static_cast<long>(repeats), seconds, essPool, essEvaluation);
     table << line;
     std::cout << table.str();
     if (!markdown.empty()) {

@@ -110,3 +110,85 @@ TEST(MLPFunction, BadShapesAreRejected) {
     const json badActivation = {{"layers", {{{"weight", {{1.0}}}, {"bias", {0.0}}, {"activation", "gelu2"}}}}};
     EXPECT_THROW(ada::MLPFunction::fromJson(badActivation, "t"), ada::SpecError);
 }
+
+// A convolution layer (Convolution2D.h) inside an MLPFunction: a 2-channel 4 x 5 image, 3 x 3 kernel, stride 2,
+// padding 1 -> [3, 2, 3], then a dense layer to one output. Checked against the convolution sum written out
+// directly, finite differences, and JSON / bundle round trips; bad geometry is named.
+namespace {
+json convolutionSpec(int stride, int padding, int kernelColumns) {
+    json kernelRows = json::array();
+    for (int o = 0; o < 3; ++o) {
+        std::vector<double> row;
+        for (int k = 0; k < kernelColumns; ++k)
+            row.push_back(std::sin(1.3 * o + 0.7 * k));
+        kernelRows.push_back(row);
+    }
+    std::vector<double> dense;
+    for (int k = 0; k < 18; ++k)
+        dense.push_back(std::cos(0.9 * k));
+    return {{"type", "mlp"},
+            {"layers",
+             {{{"weight", kernelRows}, {"bias", {0.1, -0.2, 0.3}}, {"activation", "tanh"},
+               {"convolution", {{"input", {2, 4, 5}}, {"kernel", 3}, {"stride", stride}, {"padding", padding}}}},
+              {{"weight", {dense}}, {"bias", {0.05}}, {"activation", "linear"}}}}};
+}
+}  // namespace
+
+TEST(MLPFunction, ConvolutionLayerMatchesTheSumAndFiniteDifferences) {
+    const ada::MLPFunction f = ada::MLPFunction::fromJson(convolutionSpec(2, 1, 18), "conv");
+    EXPECT_EQ(f.inputDimension(), 40);
+    std::vector<double> y(40), g(40);
+    for (int k = 0; k < 40; ++k)
+        y[k] = std::sin(0.37 * k * k + 1.0);
+    // z[o, i, j] = b_o + Σ_{c,u,v} K[o, c, u, v] x[c, 2i − 1 + u, 2j − 1 + v], zero outside the image.
+    double expected = 0.05;
+    for (int o = 0; o < 3; ++o)
+        for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < 3; ++j) {
+                double z = (o == 0 ? 0.1 : o == 1 ? -0.2 : 0.3);
+                for (int c = 0; c < 2; ++c)
+                    for (int u = 0; u < 3; ++u)
+                        for (int v = 0; v < 3; ++v) {
+                            const int row = 2 * i - 1 + u, col = 2 * j - 1 + v;
+                            if (row >= 0 && row < 4 && col >= 0 && col < 5)
+                                z += std::sin(1.3 * o + 0.7 * ((c * 3 + u) * 3 + v)) * y[(c * 4 + row) * 5 + col];
+                        }
+                expected += std::cos(0.9 * ((o * 2 + i) * 3 + j)) * std::tanh(z);
+            }
+    EXPECT_NEAR(f.evaluate(y.data(), g.data()), expected, 1e-12);
+    for (int k = 0; k < 40; ++k)
+        EXPECT_NEAR(g[k], derivativeByFiniteDifferences(f, y, k), 1e-7) << "input " << k;
+    const ada::MLPFunction copy = ada::MLPFunction::fromJson(f.toJson(), "conv");
+    const ada::Bundle bundle = f.toBundle();
+    EXPECT_EQ(bundle.tensor("layer0.weight", "t").shape, (std::vector<int64_t>{3, 2, 3, 3}));
+    const ada::MLPFunction fromBundle = ada::MLPFunction::fromBundle(bundle, "conv");
+    EXPECT_DOUBLE_EQ(copy.evaluate(y.data(), nullptr), f.evaluate(y.data(), nullptr));
+    EXPECT_DOUBLE_EQ(fromBundle.evaluate(y.data(), nullptr), f.evaluate(y.data(), nullptr));
+}
+
+TEST(MLPFunction, BadConvolutionGeometryIsNamed) {
+    const auto message = [](const json& spec) {
+        try {
+            ada::MLPFunction::fromJson(spec, "conv.json");
+        } catch (const ada::SpecError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    // Kernel rows of 17 entries where 2 channels x 3 x 3 = 18 are needed.
+    EXPECT_NE(message(convolutionSpec(2, 1, 17)).find("the kernel must be [3, 18]"), std::string::npos) << message(convolutionSpec(2, 1, 17));
+    // Stride 1 gives [3, 4, 5] = 60 outputs, but the dense layer takes 18.
+    EXPECT_NE(message(convolutionSpec(1, 1, 18)).find("layers[1]: takes 18 inputs but the previous layer has 60 outputs"), std::string::npos);
+    EXPECT_NE(message(convolutionSpec(0, 1, 18)).find("stride 0"), std::string::npos);
+    EXPECT_NE(message(convolutionSpec(2, 3, 18)).find("0 <= padding < kernel"), std::string::npos);
+    json badInput = convolutionSpec(2, 1, 18);
+    badInput["layers"][0]["convolution"]["input"] = {2, 4};
+    EXPECT_NE(message(badInput).find("conv.json.layers[0].convolution.input: expected 3 sizes"), std::string::npos) << message(badInput);
+    // A bundle whose convolution entry names a missing layer, or whose 4-D weight has no geometry.
+    ada::Bundle bundle = ada::MLPFunction::fromJson(convolutionSpec(2, 1, 18), "conv").toBundle();
+    ada::Bundle noGeometry = bundle;
+    noGeometry.config.erase("convolutions");
+    EXPECT_THROW(ada::MLPFunction::fromBundle(noGeometry, "b"), ada::SpecError);
+    bundle.config["convolutions"][0]["layer"] = 5;
+    EXPECT_THROW(ada::MLPFunction::fromBundle(bundle, "b"), ada::SpecError);
+}

@@ -14,6 +14,8 @@ import json
 import math
 import os
 
+import numpy as np
+
 _ACTIVATIONS = ("tanh", "relu", "silu", "softplus", "linear")
 
 
@@ -53,15 +55,34 @@ def mlp_term(observable, layers, input_shift=None, input_scale=None):
     ``layers`` is a list of (weight [out, in], bias [out], activation) with activation one of tanh, relu,
     silu, softplus, linear; the last layer has one output. The input is standardised first:
     h_0 = (o - input_shift) / input_scale.
+
+    A layer may be a 2-D convolution of the previous output read as an image [C, H, W] (row-major): then it is
+    (weight [C_out, C, k, k], bias [C_out], activation, {"input": [C, H, W], "stride": s, "padding": p}), with
+    output [C_out, (H + 2p - k) // s + 1, (W + 2p - k) // s + 1]; stride defaults to 1 and padding to (k - 1) // 2.
     """
     encoded = []
-    for index, (weight, bias, activation) in enumerate(layers):
+    for index, layer in enumerate(layers):
+        if len(layer) not in (3, 4):
+            raise ValueError(f"layers[{index}]: expected (weight, bias, activation) or (weight, bias, activation, convolution)")
+        weight, bias, activation = layer[:3]
         if activation not in _ACTIVATIONS:
             raise ValueError(f"layers[{index}]: unknown activation {activation!r} (expected one of {', '.join(_ACTIVATIONS)})")
+        convolution = None
+        if len(layer) == 4:
+            kernel = np.asarray(weight, dtype=float)
+            if kernel.ndim != 4 or kernel.shape[2] != kernel.shape[3]:
+                raise ValueError(f"layers[{index}]: a convolution's weight must be [C_out, C_in, k, k], got shape {kernel.shape}")
+            convolution = {"input": [int(v) for v in layer[3]["input"]], "kernel": int(kernel.shape[2])}
+            for key in ("stride", "padding"):
+                if key in layer[3]:
+                    convolution[key] = int(layer[3][key])
+            weight = kernel.reshape(kernel.shape[0], -1)
         rows = weight.tolist() if hasattr(weight, "tolist") else weight
         encoded.append({"weight": [_numbers(row, f"layers[{index}].weight[{r}]") for r, row in enumerate(rows)],
                         "bias": _numbers(bias, f"layers[{index}].bias"),
                         "activation": activation})
+        if convolution is not None:
+            encoded[-1]["convolution"] = convolution
     function = {"type": "mlp", "layers": encoded}
     if input_shift is not None:
         function["input_shift"] = _numbers(input_shift, "input_shift")

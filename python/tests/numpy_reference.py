@@ -49,9 +49,42 @@ def mlp(y, layers, input_shift=None, input_scale=None):
         h = h - np.asarray(input_shift)
     if input_scale is not None:
         h = h / np.asarray(input_scale)
-    for weight, bias, activation in layers:
-        h = _ACTIVATIONS[activation](np.asarray(weight) @ h + np.asarray(bias))
+    for layer in layers:
+        weight, bias, activation = layer[:3]
+        if len(layer) == 4:
+            h = convolution(h, np.asarray(weight), np.asarray(bias), layer[3])
+        else:
+            h = np.asarray(weight) @ h + np.asarray(bias)
+        h = _ACTIVATIONS[activation](h)
     return float(h[0])
+
+
+def convolution(h, kernel, bias, geometry):
+    """z[o, i, j] = b[o] + sum_{c,u,v} K[o, c, u, v] x[c, s i - p + u, s j - p + v] (zero outside), flattened."""
+    channels, height, width = geometry["input"]
+    k = kernel.shape[2]
+    stride, padding = geometry.get("stride", 1), geometry.get("padding", (k - 1) // 2)
+    padded = np.zeros((channels, height + 2 * padding, width + 2 * padding))
+    padded[:, padding:padding + height, padding:padding + width] = h.reshape(channels, height, width)
+    rows, cols = (height + 2 * padding - k) // stride + 1, (width + 2 * padding - k) // stride + 1
+    z = np.empty((kernel.shape[0], rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            patch = padded[:, stride * i:stride * i + k, stride * j:stride * j + k]
+            z[:, i, j] = np.tensordot(kernel, patch, axes=3) + bias
+    return z.reshape(-1)
+
+
+def contact_map(x, atoms, r0, n=6, m=12):
+    """C_ij = (1 - (r_ij/r0)^n) / (1 - (r_ij/r0)^m) for i != j, C_ii = 0, row-major."""
+    size = len(atoms)
+    out = np.zeros((size, size))
+    for a in range(size):
+        for b in range(size):
+            if a != b:
+                ratio = distance(x, atoms[a], atoms[b]) / r0
+                out[a, b] = (1 - ratio ** n) / (1 - ratio ** m)
+    return out.reshape(-1)
 
 
 def numerical_forces(energy, x, step=1e-5):

@@ -58,3 +58,14 @@ def test_write_bias_rejects_a_non_positive_temperature_and_leaves_no_file(tmp_pa
     with pytest.raises(ValueError, match="temperature must be positive"):
         bias.write_bias(tmp_path / "bias.json", [], 0.0)
     assert os.listdir(tmp_path) == []
+
+
+def test_mlp_term_writes_a_convolution_layer_and_checks_its_kernel():
+    kernel = np.arange(18.0).reshape(2, 1, 3, 3)
+    term = bias.mlp_term({"type": "contact_map", "atoms": [0, 1, 2, 3], "r0": 0.5},
+                         [(kernel, [0.0, 1.0], "tanh", {"input": [1, 4, 4], "stride": 2}), (np.ones((1, 8)), [0.0], "linear")])
+    layer = term["function"]["layers"][0]
+    assert layer["convolution"] == {"input": [1, 4, 4], "kernel": 3, "stride": 2}
+    assert layer["weight"] == [list(range(9)), list(range(9, 18))]
+    with pytest.raises(ValueError, match=r"layers\[0\]: a convolution's weight must be \[C_out, C_in, k, k\]"):
+        bias.mlp_term({"type": "rg", "atoms": [0, 1]}, [(np.ones((2, 9)), [0.0, 0.0], "tanh", {"input": [1, 3, 3]})])

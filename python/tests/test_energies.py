@@ -145,3 +145,27 @@ def test_jcoupling_defaults_are_the_documented_karplus_parameters(tmp_path, rng)
     x = rng.uniform(0, 1, (4, 3))
     energy, _ = evaluate(context, x)
     assert energy == pytest.approx(ref.kT(300.0) * ref.jcoupling(x, [0, 1, 2, 3], 6.51, -1.76, 1.60, -np.pi / 3), rel=1e-10)
+
+
+def test_contact_map_with_a_convolution_layer_matches_numpy(tmp_path, rng):
+    # f = dense(tanh(conv(C))) of the 4 x 4 contact map of four atoms: 2 channels, 3 x 3 kernel, stride 2,
+    # padding 1 -> [2, 2, 2]; the convolution written out in numpy (numpy_reference.convolution).
+    temperature = 300.0
+    atoms = [0, 2, 3, 5]
+    geometry = {"input": [1, 4, 4], "stride": 2, "padding": 1}
+    layers = [(rng.normal(size=(2, 1, 3, 3)), rng.normal(size=2), "tanh", geometry),
+              (rng.normal(size=(1, 8)), rng.normal(size=1), "linear")]
+    observable = {"type": "contact_map", "atoms": atoms, "r0": 0.5}
+    system = new_system(6)
+    system.addForce(ada_force(tmp_path, [bias.mlp_term(observable, layers)], temperature))
+    context = new_context(system)
+
+    def expected(x):
+        return ref.kT(temperature) * ref.mlp(ref.contact_map(x, atoms, 0.5), layers)
+
+    for _ in range(3):
+        x = rng.uniform(0, 1.0, (6, 3))
+        energy, forces = evaluate(context, x)
+        assert energy == pytest.approx(expected(x), rel=1e-10, abs=1e-10)
+        assert_forces_close(forces, ref.numerical_forces(expected, x), 1e-5)
+        assert np.all(forces[[1, 4]] == 0)

@@ -88,16 +88,19 @@ std::vector<ConvolutionInput> convolutionInputs(const std::vector<int64_t>& imag
     return inputs;
 }
 
-// A convolution of images [inChannels, height, width] as the dense layer (W, b) of the flattened images:
-// b = K * 0 + b_conv, column j of W = K * e_j (no bias), both in float64.
-MLPFunction::Layer denseConvolution(const torch::nn::Conv2dImpl& conv, const ConvolutionInput& input, MLPFunction::Activation activation) {
+// A convolution of the critic as a layer of the exported function (the same kernel, run natively there).
+MLPFunction::Layer exportedConvolution(const torch::nn::Conv2dImpl& conv, const ConvolutionInput& input, MLPFunction::Activation activation) {
     torch::NoGradGuard noGrad;
-    const int64_t in = input.size(), inChannels = input.channels, height = input.height, width = input.width, stride = input.stride;
-    const at::Tensor weight = conv.weight.detach().to(at::kDouble), bias = conv.bias.detach().to(at::kDouble);
-    const at::Tensor basis = at::eye(in, at::kDouble).reshape({in, inChannels, height, width});
-    const at::Tensor columns = at::conv2d(basis, weight, at::Tensor(), {stride, stride}, {1, 1}).reshape({in, -1});
-    const at::Tensor offset = at::conv2d(at::zeros({1, inChannels, height, width}, at::kDouble), weight, bias, {stride, stride}, {1, 1}).reshape({-1});
-    return {matrixOf(columns.t()), vectorOf(offset), activation};
+    const at::Tensor weight = conv.weight.detach().to(at::kDouble);
+    Convolution2D geometry;
+    geometry.inChannels = input.channels;
+    geometry.height = input.height;
+    geometry.width = input.width;
+    geometry.outChannels = weight.size(0);
+    geometry.kernel = weight.size(2);
+    geometry.stride = input.stride;
+    geometry.padding = 1;
+    return {matrixOf(weight.reshape({weight.size(0), -1})), vectorOf(conv.bias), activation, geometry};
 }
 
 std::vector<int64_t> imageShapeOf(const JsonFields& f) {
@@ -231,17 +234,10 @@ MLPFunction CriticImpl::networkFunction(double factor) const {
     const MLPFunction::Activation act = MLPFunction::activationFromName(options_.activation(), "critic.activation");
     std::vector<MLPFunction::Layer> layers;
     if (!options_.image().empty()) {
-        int64_t flattened = 0, entries = 0;
+        int64_t flattened = 0;
         const std::vector<ConvolutionInput> inputs = convolutionInputs(options_.image(), options_.channels(), &flattened);
         for (size_t k = 0; k < inputs.size(); ++k)
-            entries += inputs[k].size() * (k + 1 < inputs.size() ? inputs[k + 1].size() : flattened);
-        if (entries > kMaxDenseEntries)
-            throw SpecError("critic: exporting the convolutional critic of a " + std::to_string(options_.image()[0]) + "x" +
-                            std::to_string(options_.image()[1]) + " image with " + std::to_string(options_.channels()) +
-                            " channels needs dense matrices of " + std::to_string(entries) + " entries (more than " +
-                            std::to_string(kMaxDenseEntries) + "); use fewer channels or a smaller image");
-        for (size_t k = 0; k < inputs.size(); ++k)
-            layers.push_back(denseConvolution(*convolutions_->ptr(k)->as<torch::nn::Conv2d>(), inputs[k], act));
+            layers.push_back(exportedConvolution(*convolutions_->ptr(k)->as<torch::nn::Conv2d>(), inputs[k], act));
     }
     for (const auto& layer : *layers_) {
         const auto* linear = layer->as<torch::nn::Linear>();

@@ -12,9 +12,8 @@
 //   u = (y − shift)/scale as an image [1, H, W] (one shift and scale for all pixels),
 //   c_1 = act(K_1 * u + b_1)  (C channels, 3×3, stride 1, zero padding 1: [C, H, W]),
 //   c_2 = act(K_2 * c_1 + b_2)  (C channels, 3×3, stride 2, padding 1: [C, ⌈H/2⌉, ⌈W/2⌉]),
-// then the MLP above on the flattened c_2. A convolution of a fixed-size image is a linear map, so the export
-// stays an MLPFunction, exact: each convolution becomes the dense matrix whose column j is K * e_j (its cost
-// grows as (C H W)^2; export refuses more than kMaxDenseEntries entries, naming the sizes).
+// then the MLP above on the flattened c_2. The export is an MLPFunction whose first two layers are these
+// convolutions (MLPFunction.h, Convolution2D.h), exact, at a cost linear in the image's size.
 // Parameter names: "convolutions.<k>.weight|bias" (images), "layers.<l>.weight|bias", "output.weight|bias";
 // buffers "input_shift", "input_scale".
 #include <cstdint>
@@ -61,9 +60,6 @@ public:  // TORCH_ARG leaves the access private
 
 class CriticImpl : public torch::nn::Module {
 public:
-    /** The largest dense matrices (entries, all convolutions together) an image critic's export may build. */
-    static constexpr int64_t kMaxDenseEntries = int64_t(1) << 24;
-
     explicit CriticImpl(const CriticOptions& options);
     /** y [B, d] -> f(y) [B], in the dtype of the parameters (convert with ->to(at::kDouble) for exact export). */
     at::Tensor forward(const at::Tensor& y);
@@ -82,7 +78,7 @@ public:
 
     /** factor * f as an MLPFunction (float64 weights; equal to factor * forward in float64 to rounding). With
      *  factor = beta this is the ADAForce term of the tilt exp(-beta f) at ada_lambda = 1. An image critic's
-     *  convolutions become dense layers (SpecError beyond kMaxDenseEntries). */
+     *  convolutions become convolution layers of the function. */
     MLPFunction toBiasFunction(double factor = 1.0) const;
     /**
      * For d = 1: the cubic spline through factor * f at `points` equally spaced nodes of [lo, hi]. If periodic

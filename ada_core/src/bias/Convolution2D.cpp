@@ -1,0 +1,77 @@
+#include "ada/bias/Convolution2D.h"
+
+#include <algorithm>
+
+#include "ada/io/SpecError.h"
+
+namespace ada {
+
+void Convolution2D::check(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias, const std::string& where) const {
+    if (inChannels < 1 || height < 1 || width < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0 || padding >= kernel)
+        throw SpecError(where + ": a convolution needs input channels, height, width, output channels, kernel and stride >= 1 and "
+                        "0 <= padding < kernel, found input [" + std::to_string(inChannels) + ", " + std::to_string(height) + ", " +
+                        std::to_string(width) + "], " + std::to_string(outChannels) + " output channels, kernel " + std::to_string(kernel) +
+                        ", stride " + std::to_string(stride) + ", padding " + std::to_string(padding));
+    if (height + 2 * padding < kernel || width + 2 * padding < kernel)
+        throw SpecError(where + ": the " + std::to_string(kernel) + "x" + std::to_string(kernel) + " kernel is larger than the padded " +
+                        std::to_string(height) + "x" + std::to_string(width) + " image");
+    if (weight.rows() != outChannels || weight.cols() != inChannels * kernel * kernel)
+        throw SpecError(where + ": the kernel must be [" + std::to_string(outChannels) + ", " + std::to_string(inChannels * kernel * kernel) +
+                        "] (output channels x input channels · kernel²), found [" + std::to_string(weight.rows()) + ", " +
+                        std::to_string(weight.cols()) + "]");
+    if (bias.size() != outChannels)
+        throw SpecError(where + ": bias has " + std::to_string(bias.size()) + " entries but the convolution has " +
+                        std::to_string(outChannels) + " output channels");
+}
+
+void Convolution2D::forward(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias, const double* x, double* z) const {
+    const int64_t oh = outputHeight(), ow = outputWidth();
+    for (int64_t o = 0; o < outChannels; ++o) {
+        double* zo = z + o * oh * ow;
+        std::fill(zo, zo + oh * ow, bias(o));
+        for (int64_t c = 0; c < inChannels; ++c) {
+            const double* xc = x + c * height * width;
+            for (int64_t u = 0; u < kernel; ++u)
+                for (int64_t v = 0; v < kernel; ++v) {
+                    const double k = weight(o, (c * kernel + u) * kernel + v);
+                    for (int64_t i = 0; i < oh; ++i) {
+                        const int64_t row = stride * i - padding + u;
+                        if (row < 0 || row >= height)
+                            continue;
+                        for (int64_t j = 0; j < ow; ++j) {
+                            const int64_t col = stride * j - padding + v;
+                            if (col >= 0 && col < width)
+                                zo[i * ow + j] += k * xc[row * width + col];
+                        }
+                    }
+                }
+        }
+    }
+}
+
+void Convolution2D::backward(const Eigen::MatrixXd& weight, const double* gradZ, double* gradX) const {
+    const int64_t oh = outputHeight(), ow = outputWidth();
+    std::fill(gradX, gradX + inputSize(), 0.0);
+    for (int64_t o = 0; o < outChannels; ++o) {
+        const double* go = gradZ + o * oh * ow;
+        for (int64_t c = 0; c < inChannels; ++c) {
+            double* gc = gradX + c * height * width;
+            for (int64_t u = 0; u < kernel; ++u)
+                for (int64_t v = 0; v < kernel; ++v) {
+                    const double k = weight(o, (c * kernel + u) * kernel + v);
+                    for (int64_t i = 0; i < oh; ++i) {
+                        const int64_t row = stride * i - padding + u;
+                        if (row < 0 || row >= height)
+                            continue;
+                        for (int64_t j = 0; j < ow; ++j) {
+                            const int64_t col = stride * j - padding + v;
+                            if (col >= 0 && col < width)
+                                gc[row * width + col] += k * go[i * ow + j];
+                        }
+                    }
+                }
+        }
+    }
+}
+
+}  // namespace ada

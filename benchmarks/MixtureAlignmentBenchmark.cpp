@@ -13,9 +13,12 @@
 // compared with it.
 // --tilt-only makes only the critic updates of the same run (warm-up, then --rounds times 10) and leaves out the
 // generator rows: the tilt depends on the critics alone, so β and the Lipschitz bound (--scale: each critic is
-// 1/scale-Lipschitz) can be scanned in minutes.
+// 1/scale-Lipschitz) can be scanned in minutes. --fresh-pool (with --tilt-only) gives every critic update a
+// new draw of --pool base samples instead of the one fixed pool, as MD with the bias supplies new frames every
+// phase: the critics then cannot fit the particular pool samples.
 //   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
 //       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
+//       [--fresh-pool]
 //       [--markdown out.md]
 #include <chrono>
 #include <cmath>
@@ -62,13 +65,14 @@ int main(int argc, char** argv) {
     int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5;
     double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0;
     uint64_t seed = 0;
-    bool tiltOnly = false;
+    bool tiltOnly = false, freshPool = false;
     std::string markdown;
     app.add_option("--rounds", rounds)->capture_default_str();
     app.add_option("--beta", beta)->capture_default_str();
     app.add_option("--scale", scale, "the observables' scale: each critic is 1/scale-Lipschitz")->capture_default_str();
     app.add_option("--penalty", penalty, "gradient-penalty weight")->capture_default_str();
     app.add_flag("--tilt-only", tiltOnly, "only the critic updates and the tilt's rows (no generator phases)");
+    app.add_flag("--fresh-pool", freshPool, "with --tilt-only: a new base pool for every critic update");
     app.add_option("--pool", pool)->capture_default_str();
     app.add_option("--eval-pool", evalPool, "fresh base samples that each tilt is evaluated on")->capture_default_str();
     app.add_option("--warmup", warmup, "critic updates before the first generator phase")->capture_default_str();
@@ -77,6 +81,10 @@ int main(int argc, char** argv) {
     app.add_option("--seed", seed)->capture_default_str();
     app.add_option("--markdown", markdown, "also write the table here");
     CLI11_PARSE(app, argc, argv);
+    if (freshPool && !tiltOnly) {
+        std::cerr << "--fresh-pool needs --tilt-only (the generator phases sample their own pool)\n";
+        return 1;
+    }
     torch::manual_seed(seed);
 
     // Corners (±1)^3 ordered by bits (x > 0, y > 0, z > 0); base: equal weights, sd 0.25.
@@ -163,10 +171,14 @@ int main(int argc, char** argv) {
     });
     const auto start = std::chrono::steady_clock::now();
     if (tiltOnly) {
-        const std::vector<at::Tensor> poolObservables = ada.critics().observe(basePool);
+        std::vector<at::Tensor> poolObservables = ada.critics().observe(basePool);
+        at::Generator pg = at::make_generator<at::CPUGeneratorImpl>(seed + 400);
         const int64_t updates = (warmup + o.critics.steps - 1) / o.critics.steps + rounds;
-        for (int64_t u = 0; u < updates; ++u)
+        for (int64_t u = 0; u < updates; ++u) {
+            if (freshPool && u > 0)
+                poolObservables = ada.critics().observe(base->sample(pool, pg));
             ada.critics().update(poolObservables);
+        }
     } else {
         ada.train();
     }
@@ -201,7 +213,7 @@ int main(int argc, char** argv) {
 
     std::ostringstream table;
     table << "| method | xy | xz | yz |\n|---|---|---|---|\n";
-    char line[256];
+    char line[512];
     for (const auto& [name, r] : rows) {
         std::snprintf(line, sizeof(line), "| %s | %.3f | %.3f | %.3f |\n", name.c_str(), r[0], r[1], r[2]);
         table << line;
@@ -225,9 +237,9 @@ int main(int argc, char** argv) {
     if (!tiltOnly)
         weightRow("ADA generator", wGen, maxGen);
     std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
-                  "%.0f s of alignment on this machine. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
+                  "%.0f s of alignment on this machine%s. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
                   static_cast<long>(rounds), tiltOnly ? " (critics only)" : "", static_cast<long>(pool), static_cast<long>(evalPool),
-                  static_cast<long>(repeats), seconds, essPool, essEvaluation);
+                  static_cast<long>(repeats), seconds, freshPool ? " (a fresh pool every critic update)" : "", essPool, essEvaluation);
     table << line;
     std::cout << table.str();
     if (!markdown.empty()) {

@@ -181,6 +181,9 @@ TEST(MLPFunction, BadConvolutionGeometryIsNamed) {
     EXPECT_NE(message(convolutionSpec(1, 1, 18)).find("layers[1]: takes 18 inputs but the previous layer has 60 outputs"), std::string::npos);
     EXPECT_NE(message(convolutionSpec(0, 1, 18)).find("stride 0"), std::string::npos);
     EXPECT_NE(message(convolutionSpec(2, 3, 18)).find("0 <= padding < kernel"), std::string::npos);
+    json huge = convolutionSpec(2, 1, 18);
+    huge["layers"][0]["convolution"]["input"] = {2000, 1000, 1000};
+    EXPECT_NE(message(huge).find("a convolution of more than 2^30 values is refused"), std::string::npos) << message(huge);
     json badInput = convolutionSpec(2, 1, 18);
     badInput["layers"][0]["convolution"]["input"] = {2, 4};
     EXPECT_NE(message(badInput).find("conv.json.layers[0].convolution.input: expected 3 sizes"), std::string::npos) << message(badInput);

@@ -7,11 +7,18 @@
 namespace ada {
 
 void Convolution2D::check(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias, const std::string& where) const {
+    const int64_t kMax = 1000000;  // per size: keeps every product below int64 overflow
+    for (const int64_t size : {inChannels, height, width, outChannels, kernel, stride, padding})
+        if (size > kMax)
+            throw SpecError(where + ": convolution sizes above " + std::to_string(kMax) + " are refused, found " + std::to_string(size));
     if (inChannels < 1 || height < 1 || width < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0 || padding >= kernel)
         throw SpecError(where + ": a convolution needs input channels, height, width, output channels, kernel and stride >= 1 and "
                         "0 <= padding < kernel, found input [" + std::to_string(inChannels) + ", " + std::to_string(height) + ", " +
                         std::to_string(width) + "], " + std::to_string(outChannels) + " output channels, kernel " + std::to_string(kernel) +
                         ", stride " + std::to_string(stride) + ", padding " + std::to_string(padding));
+    if (inputSize() > (int64_t(1) << 30) || outputSize() > (int64_t(1) << 30))
+        throw SpecError(where + ": a convolution of more than 2^30 values is refused, found input [" + std::to_string(inChannels) + ", " +
+                        std::to_string(height) + ", " + std::to_string(width) + "] and " + std::to_string(outChannels) + " output channels");
     if (height + 2 * padding < kernel || width + 2 * padding < kernel)
         throw SpecError(where + ": the " + std::to_string(kernel) + "x" + std::to_string(kernel) + " kernel is larger than the padded " +
                         std::to_string(height) + "x" + std::to_string(width) + " image");

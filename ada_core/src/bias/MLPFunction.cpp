@@ -42,14 +42,14 @@ double activate(MLPFunction::Activation a, double z, double& derivative) {
 
 Eigen::VectorXd vectorOf(const std::vector<double>& v) { return Eigen::Map<const Eigen::VectorXd>(v.data(), v.size()); }
 
-// Positive integers of a list field (sizes), at most 1e8 each.
+// Positive integers of a list field (sizes), at most 1e6 each.
 std::vector<int64_t> sizesOf(const JsonFields& f, const std::string& key, size_t count) {
     const std::vector<double> values = f.numbers(key);
     if (values.size() != count)
         throw SpecError(f.path(key) + ": expected " + std::to_string(count) + " sizes, found " + std::to_string(values.size()));
     std::vector<int64_t> sizes;
     for (double v : values) {
-        if (!(v >= 1) || v != std::floor(v) || v > 1e8)
+        if (!(v >= 1) || v != std::floor(v) || v > 1e6)
             throw SpecError(f.path(key) + ": expected positive integers, found " + std::to_string(v));
         sizes.push_back(static_cast<int64_t>(v));
     }
@@ -107,16 +107,7 @@ MLPFunction::MLPFunction(std::vector<Layer> layers, Eigen::VectorXd inputShift, 
     : layers_(std::move(layers)), shift_(std::move(inputShift)), scale_(std::move(inputScale)) {
     if (layers_.empty())
         throw SpecError(where + ": an mlp needs at least one layer");
-    const Eigen::Index in = layers_.front().inputSize();
-    if (shift_.size() == 0)
-        shift_ = Eigen::VectorXd::Zero(in);
-    if (scale_.size() == 0)
-        scale_ = Eigen::VectorXd::Ones(in);
-    if (shift_.size() != in || scale_.size() != in)
-        throw SpecError(where + ": input_shift and input_scale must have " + std::to_string(in) + " entries (the first layer's input size)");
-    for (Eigen::Index k = 0; k < in; ++k)
-        if (!(scale_(k) != 0.0) || !std::isfinite(scale_(k)))
-            throw SpecError(where + ".input_scale[" + std::to_string(k) + "]: must be finite and non-zero");
+    // The layers first: a convolution's sizes are checked before any vector of its input size is made.
     for (size_t l = 0; l < layers_.size(); ++l) {
         const Layer& layer = layers_[l];
         const std::string at = where + ".layers[" + std::to_string(l) + "]";
@@ -131,6 +122,16 @@ MLPFunction::MLPFunction(std::vector<Layer> layers, Eigen::VectorXd inputShift, 
         if (!layer.weight.allFinite() || !layer.bias.allFinite())
             throw SpecError(at + ": NaN or infinite weight");
     }
+    const Eigen::Index in = layers_.front().inputSize();
+    if (shift_.size() == 0)
+        shift_ = Eigen::VectorXd::Zero(in);
+    if (scale_.size() == 0)
+        scale_ = Eigen::VectorXd::Ones(in);
+    if (shift_.size() != in || scale_.size() != in)
+        throw SpecError(where + ": input_shift and input_scale must have " + std::to_string(in) + " entries (the first layer's input size)");
+    for (Eigen::Index k = 0; k < in; ++k)
+        if (!(scale_(k) != 0.0) || !std::isfinite(scale_(k)))
+            throw SpecError(where + ".input_scale[" + std::to_string(k) + "]: must be finite and non-zero");
     if (layers_.back().outputSize() != 1)
         throw SpecError(where + ": the last layer must have one output, found " + std::to_string(layers_.back().outputSize()));
 }

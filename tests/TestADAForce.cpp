@@ -62,11 +62,13 @@ json richBias() {
     json mlp = {{"type", "mlp"},
                 {"layers", {{{"weight", {{2.0}, {-1.5}, {0.5}}}, {"bias", {-0.5, 0.3, 0.1}}, {"activation", "tanh"}},
                             {{"weight", {{0.8, -0.6, 1.2}}}, {"bias", {0.05}}}}}};
-    // An MLP of the 3 x 3 contact map of atoms 0, 3, 7 (what an image critic exports).
+    // A CNN of the 3 x 3 contact map of atoms 0, 3, 7, as an image critic exports it: a 3 x 3 convolution to two
+    // channels (stride 2, padding 1: [2, 2, 2]), then a dense layer.
     json pixels = {{"type", "mlp"},
                    {"layers", {{{"weight", {{0.9, -0.4, 0.3, 0.2, 0.5, -0.7, 0.1, 0.6, -0.2}, {-0.3, 0.8, 0.4, -0.6, 0.2, 0.5, 0.7, -0.1, 0.3}}},
-                                {"bias", {0.1, -0.2}}, {"activation", "softplus"}},
-                               {{"weight", {{1.3, -0.9}}}, {"bias", {0.0}}}}}};
+                                {"bias", {0.1, -0.2}}, {"activation", "softplus"},
+                                {"convolution", {{"input", {1, 3, 3}}, {"kernel", 3}, {"stride", 2}, {"padding", 1}}}},
+                               {{"weight", {{1.3, -0.9, 0.4, 0.2, -0.5, 0.7, 0.3, -0.6}}}, {"bias", {0.0}}}}}};
     return {{"temperature", 300.0},
             {"terms",
              {{{"observable", {{"type", "distance"}, {"atoms", {0, 5}}}}, {"function", splineOf([](double r) { return 3 * (r - 0.6) * (r - 0.6); }, 0.0, 3.0, 60)}},

@@ -31,54 +31,44 @@ void Convolution2D::check(const Eigen::MatrixXd& weight, const Eigen::VectorXd& 
                         std::to_string(outChannels) + " output channels");
 }
 
-void Convolution2D::forward(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias, const double* x, double* z) const {
-    const int64_t oh = outputHeight(), ow = outputWidth();
-    for (int64_t o = 0; o < outChannels; ++o) {
-        double* zo = z + o * oh * ow;
-        std::fill(zo, zo + oh * ow, bias(o));
-        for (int64_t c = 0; c < inChannels; ++c) {
-            const double* xc = x + c * height * width;
-            for (int64_t u = 0; u < kernel; ++u)
-                for (int64_t v = 0; v < kernel; ++v) {
-                    const double k = weight(o, (c * kernel + u) * kernel + v);
+namespace {
+
+// Calls tap(k, inputIndex, outputIndex) for every kernel entry k = K[o, c, u, v] and every output pixel whose
+// window covers an input pixel inside the image: the one walk that forward (z += k x) and backward
+// (gradX += k gradZ) share.
+template <class Tap>
+void forEachTap(const Convolution2D& conv, const Eigen::MatrixXd& weight, Tap&& tap) {
+    const int64_t oh = conv.outputHeight(), ow = conv.outputWidth(), k = conv.kernel;
+    for (int64_t o = 0; o < conv.outChannels; ++o)
+        for (int64_t c = 0; c < conv.inChannels; ++c)
+            for (int64_t u = 0; u < k; ++u)
+                for (int64_t v = 0; v < k; ++v) {
+                    const double w = weight(o, (c * k + u) * k + v);
                     for (int64_t i = 0; i < oh; ++i) {
-                        const int64_t row = stride * i - padding + u;
-                        if (row < 0 || row >= height)
+                        const int64_t row = conv.stride * i - conv.padding + u;
+                        if (row < 0 || row >= conv.height)
                             continue;
                         for (int64_t j = 0; j < ow; ++j) {
-                            const int64_t col = stride * j - padding + v;
-                            if (col >= 0 && col < width)
-                                zo[i * ow + j] += k * xc[row * width + col];
+                            const int64_t col = conv.stride * j - conv.padding + v;
+                            if (col >= 0 && col < conv.width)
+                                tap(w, (c * conv.height + row) * conv.width + col, (o * oh + i) * ow + j);
                         }
                     }
                 }
-        }
-    }
+}
+
+}  // namespace
+
+void Convolution2D::forward(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias, const double* x, double* z) const {
+    const int64_t pixels = outputHeight() * outputWidth();
+    for (int64_t o = 0; o < outChannels; ++o)
+        std::fill(z + o * pixels, z + (o + 1) * pixels, bias(o));
+    forEachTap(*this, weight, [&](double w, int64_t in, int64_t out) { z[out] += w * x[in]; });
 }
 
 void Convolution2D::backward(const Eigen::MatrixXd& weight, const double* gradZ, double* gradX) const {
-    const int64_t oh = outputHeight(), ow = outputWidth();
     std::fill(gradX, gradX + inputSize(), 0.0);
-    for (int64_t o = 0; o < outChannels; ++o) {
-        const double* go = gradZ + o * oh * ow;
-        for (int64_t c = 0; c < inChannels; ++c) {
-            double* gc = gradX + c * height * width;
-            for (int64_t u = 0; u < kernel; ++u)
-                for (int64_t v = 0; v < kernel; ++v) {
-                    const double k = weight(o, (c * kernel + u) * kernel + v);
-                    for (int64_t i = 0; i < oh; ++i) {
-                        const int64_t row = stride * i - padding + u;
-                        if (row < 0 || row >= height)
-                            continue;
-                        for (int64_t j = 0; j < ow; ++j) {
-                            const int64_t col = stride * j - padding + v;
-                            if (col >= 0 && col < width)
-                                gc[row * width + col] += k * go[i * ow + j];
-                        }
-                    }
-                }
-        }
-    }
+    forEachTap(*this, weight, [&](double w, int64_t in, int64_t out) { gradX[in] += w * gradZ[out]; });
 }
 
 }  // namespace ada

@@ -18,7 +18,7 @@
 // phase: the critics then cannot fit the particular pool samples.
 //   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
 //       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
-//       [--fresh-pool]
+//       [--fresh-pool] [--generator-iterations 40]
 //       [--markdown out.md]
 #include <chrono>
 #include <cmath>
@@ -27,6 +27,7 @@
 #include <functional>
 #include <iostream>
 #include <sstream>
+#include <string>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -62,7 +63,7 @@ std::vector<double> componentWeights(const at::Tensor& x, const at::Tensor& weig
 
 int main(int argc, char** argv) {
     CLI::App app("ADA on the 8-Gaussian cube: l1 residuals per pairwise projection");
-    int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5, dataSize = 8000;
+    int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5, dataSize = 8000, generatorIterations = 40;
     double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0;
     uint64_t seed = 0;
     bool tiltOnly = false, freshPool = false;
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
     app.add_option("--eval-pool", evalPool, "fresh base samples that each tilt is evaluated on")->capture_default_str();
     app.add_option("--warmup", warmup, "critic updates before the first generator phase")->capture_default_str();
     app.add_option("--critic-lr-final-fraction", criticFinalFraction, "cosine decay of the critics' learning rate")->capture_default_str();
+    app.add_option("--generator-iterations", generatorIterations, "generator (reweighted flow matching) updates per round")->capture_default_str();
     app.add_option("--repeats", repeats, "independent evaluations averaged per residual")->capture_default_str();
     app.add_option("--seed", seed)->capture_default_str();
     app.add_option("--markdown", markdown, "also write the table here");
@@ -153,7 +155,7 @@ int main(int argc, char** argv) {
     o.poolSize = pool;
     o.samplesPerRound = 1024;
     o.criticWarmup = warmup;
-    o.generatorIterations = 40;
+    o.generatorIterations = generatorIterations;
     o.flowLearningRate = 3e-3;
     o.critics.hidden = 64;
     o.critics.steps = 10;
@@ -250,9 +252,10 @@ int main(int argc, char** argv) {
     weightRow("ADA tilt", wTilt, maxTilt);
     if (!tiltOnly)
         weightRow("ADA generator", wGen, maxGen);
+    const std::string roundKind = tiltOnly ? " (critics only)" : " of " + std::to_string(generatorIterations) + " generator updates";
     std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
                   "%.0f s of alignment on this machine%s. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
-                  static_cast<long>(rounds), tiltOnly ? " (critics only)" : "", static_cast<long>(pool), static_cast<long>(evalPool),
+                  static_cast<long>(rounds), roundKind.c_str(), static_cast<long>(pool), static_cast<long>(evalPool),
                   static_cast<long>(repeats), seconds, freshPool ? " (a fresh pool every critic update)" : "", essPool, essEvaluation);
     table << line;
     std::cout << table.str();

@@ -98,9 +98,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--beta", type=float, default=20.0)
     parser.add_argument("--steps", type=int, default=5000, help="pre-training steps")
-    parser.add_argument("--align-options", default="--critic-lr-final-fraction 0.1 --generator-iterations 150",
-                        help="more `ada align` options (the default decays the critics' learning rate to a tenth and "
-                        "makes 150 generator updates per round)")
+    parser.add_argument("--align-options", default="--critic-lr-final-fraction 0.1",
+                        help="more `ada align` options (the default decays the critics' learning rate to a tenth)")
     parser.add_argument("--distance-scale", type=float, default=0.01,
                         help="the scale (nm) of the distance observable: its critic is 1-Lipschitz in these units")
     parser.add_argument("--model-pool", action="store_true",

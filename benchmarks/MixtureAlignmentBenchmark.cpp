@@ -5,7 +5,11 @@
 // Rows: base, EA with K = 1, 2, 3 and ADA's tilt by its final critics (what the exported bias samples), each the
 // exact tilt of one large fresh base sample (--eval-pool), resampled; the ADA generator; the noise floor (two
 // independent target draws) beside them. ADA's critics are fitted on exact base samples (--pool, given by
-// setPool, as EA's moments are), not on draws of the base's SDE, so that both tilt the same base. Every residual
+// setPool, as EA's moments are), not on draws of the base's SDE, so that both tilt the same base. A sampler
+// check compares the base field drawn by the generator's SDE with exact base draws (the generator's floor from
+// its sampler alone); --oracle-generator trains the generator as ADA does but on the exact weights p_target/p_base
+// of the pool (its floor from training alone). --generator-average keeps a weight average of the generator (the
+// aligned model). Every residual
 // is the mean over --repeats independent evaluations (fresh reference, resampling and generator draws): one
 // evaluation of 2000 against 2000 samples varies by about 0.01, as much as the differences between the rows.
 // Known answer: with well-separated corners the ideal alignment reweights the components so that every pairwise
@@ -18,7 +22,7 @@
 // phase: the critics then cannot fit the particular pool samples.
 //   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
 //       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
-//       [--fresh-pool] [--generator-iterations 40]
+//       [--fresh-pool] [--generator-iterations 40] [--generator-lr 3e-3] [--generator-average 0] [--oracle-generator]
 //       [--markdown out.md]
 #include <chrono>
 #include <cmath>
@@ -36,10 +40,13 @@
 
 #include "ada/align/AdversarialAlignment.h"
 #include "ada/align/ExpectationAlignment.h"
+#include "ada/flow/FlowMatchingTrainer.h"
+#include "ada/flow/MemorylessSDE.h"
 #include "ada/metrics/IterativeProportionalFitting.h"
 #include "ada/metrics/KernelDensityResidual.h"
 #include "ada/models/GaussianMixtureField.h"
 #include "ada/models/ResidualVectorField.h"
+#include "ada/soc/AdjointMatchingTrainer.h"
 
 namespace {
 
@@ -64,7 +71,8 @@ std::vector<double> componentWeights(const at::Tensor& x, const at::Tensor& weig
 int main(int argc, char** argv) {
     CLI::App app("ADA on the 8-Gaussian cube: l1 residuals per pairwise projection");
     int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5, dataSize = 8000, generatorIterations = 40;
-    double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0;
+    double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0, generatorLr = 3e-3, generatorAverage = 0.0;
+    bool oracleGenerator = false;
     uint64_t seed = 0;
     bool tiltOnly = false, freshPool = false;
     std::string markdown;
@@ -80,6 +88,9 @@ int main(int argc, char** argv) {
     app.add_option("--warmup", warmup, "critic updates before the first generator phase")->capture_default_str();
     app.add_option("--critic-lr-final-fraction", criticFinalFraction, "cosine decay of the critics' learning rate")->capture_default_str();
     app.add_option("--generator-iterations", generatorIterations, "generator (reweighted flow matching) updates per round")->capture_default_str();
+    app.add_option("--generator-lr", generatorLr, "Adam learning rate of the generator's flow-matching steps")->capture_default_str();
+    app.add_option("--generator-average", generatorAverage, "decay of the generator's weight average (the aligned model; 0: none)")->capture_default_str();
+    app.add_flag("--oracle-generator", oracleGenerator, "also train the generator on the exact tilt weights p_target/p_base of the pool");
     app.add_option("--repeats", repeats, "independent evaluations averaged per residual")->capture_default_str();
     app.add_option("--seed", seed)->capture_default_str();
     app.add_option("--markdown", markdown, "also write the table here");
@@ -111,12 +122,14 @@ int main(int argc, char** argv) {
     for (int64_t r = 0; r < repeats; ++r)
         references.push_back(target->sample(samples, eg));
     std::vector<std::pair<std::string, std::vector<double>>> rows;
-    const auto meanResiduals = [&](const std::function<at::Tensor(int64_t)>& draw) {
+    // Against the target's draws by default; `against` gives other reference draws (the sampler check below).
+    const auto meanResiduals = [&](const std::function<at::Tensor(int64_t)>& draw, const std::vector<at::Tensor>& against = {}) {
+        const std::vector<at::Tensor>& reference = against.empty() ? references : against;
         std::vector<double> mean(3, 0.0);
         for (int64_t r = 0; r < repeats; ++r) {
             const at::Tensor x = draw(r);
             for (int p = 0; p < 3; ++p)
-                mean[p] += ada::kernelDensityResidual(projection(x, p), projection(references[r], p), 2) / static_cast<double>(repeats);
+                mean[p] += ada::kernelDensityResidual(projection(x, p), projection(reference[r], p), 2) / static_cast<double>(repeats);
         }
         return mean;
     };
@@ -125,6 +138,20 @@ int main(int argc, char** argv) {
     };
     rows.emplace_back("noise floor (target vs target)", meanResiduals([&](int64_t) { return target->sample(samples, eg); }));
     rows.emplace_back("base", meanResiduals([&](int64_t) { return base->sample(samples, eg); }));
+    // Sampler check: the generator is drawn by the memoryless SDE (Euler–Maruyama, the alignment's SDE steps);
+    // the same sampler on the exact base field, against exact base draws, beside two exact base draws, is the
+    // part of the generator's residual that no training can remove.
+    const int64_t sdeSteps = 100;
+    // (its own random stream, so the other rows are drawn as without it)
+    at::Generator cg = at::make_generator<at::CPUGeneratorImpl>(seed + 500);
+    std::vector<at::Tensor> baseReferences;
+    for (int64_t r = 0; r < repeats; ++r)
+        baseReferences.push_back(base->sample(samples, cg));
+    rows.emplace_back("sampler check: base vs base (exact draws)", meanResiduals([&](int64_t) { return base->sample(samples, cg); }, baseReferences));
+    ada::AdjointMatchingTrainerOptions sdeOptions;
+    sdeOptions.sdeSteps(sdeSteps);
+    const ada::MemorylessSDE sampler(ada::samplingSDEOptions(sdeOptions));
+    rows.emplace_back("sampler check: base by the generator's SDE vs base", meanResiduals([&](int64_t) { return sampler.sample(*base, samples, cg).samples; }, baseReferences));
 
     std::vector<at::Tensor> evalObs, dataObs;
     for (int p = 0; p < 3; ++p) {
@@ -136,6 +163,25 @@ int main(int argc, char** argv) {
         ada::ExpectationAlignment ea(evalObs, dataObs, ada::ExpectationAlignmentOptions().order(k).maxIterations(500));
         ea.align();
         rows.emplace_back("EA-" + std::to_string(k) + (ea.converged() ? "" : " (not converged)"), meanResiduals(resampled(ea.weights())));
+    }
+
+    // The generator's floor from its training alone: the same reweighted flow matching (pool, batch, steps,
+    // learning rate, weight average) on the exact weights w ∝ p_target/p_base of the pool, i.e. with perfect
+    // critics (β → ∞), then drawn by the same SDE.
+    const auto generatorField = [&] {
+        return std::make_shared<ada::ResidualVectorField>(base, ada::MLPVectorFieldOptions(3).hidden(128).layers(3).timeEmbedding(16).maxFrequency(10.0));
+    };
+    if (oracleGenerator) {
+        const at::Tensor logRatio = target->logDensity(basePool) - base->logDensity(basePool);
+        const at::Tensor exactWeights = (logRatio - logRatio.max()).exp();
+        at::Generator og = at::make_generator<at::CPUGeneratorImpl>(seed + 600);
+        auto oracle = generatorField();
+        ada::FlowMatchingTrainer trainer(oracle, basePool.to(oracle->tensorOptions()), at::Tensor(),
+                                         ada::FlowMatchingTrainerOptions().steps(rounds * generatorIterations).batchSize(256).learningRate(generatorLr)
+                                             .warmupSteps(0).finalLearningRateFraction(1.0).emaDecay(generatorAverage).progressEvery(0).seed(seed + 600));
+        for (int64_t step = 0; step < rounds * generatorIterations; ++step)
+            trainer.trainStep(basePool.index_select(0, at::multinomial(exactWeights, 256, true, og)).to(oracle->tensorOptions()));
+        rows.emplace_back("generator on the exact weights (oracle critics)", meanResiduals([&](int64_t) { return sampler.sample(*trainer.emaModel(), samples, og).samples; }));
     }
 
     std::vector<ada::AlignmentTarget> targets;
@@ -156,15 +202,16 @@ int main(int argc, char** argv) {
     o.samplesPerRound = 1024;
     o.criticWarmup = warmup;
     o.generatorIterations = generatorIterations;
-    o.flowLearningRate = 3e-3;
+    o.flowLearningRate = generatorLr;
+    o.generatorAverage = generatorAverage;
     o.critics.hidden = 64;
     o.critics.steps = 10;
     o.critics.penalty = penalty;
     o.critics.learningRate = 1e-2;
     o.critics.finalLearningRateFraction = criticFinalFraction;
-    o.adjoint.sdeSteps(100);
+    o.adjoint.sdeSteps(sdeSteps);
     o.seed = seed;
-    auto model = std::make_shared<ada::ResidualVectorField>(base, ada::MLPVectorFieldOptions(3).hidden(128).layers(3).timeEmbedding(16).maxFrequency(10.0));
+    auto model = generatorField();
     ada::AdversarialAlignment ada(base, model, targets, o);
     ada.setPool(basePool);
     ada.setProgressCallback([&](const ada::AlignmentRound& r) {
@@ -252,7 +299,9 @@ int main(int argc, char** argv) {
     weightRow("ADA tilt", wTilt, maxTilt);
     if (!tiltOnly)
         weightRow("ADA generator", wGen, maxGen);
-    const std::string roundKind = tiltOnly ? " (critics only)" : " of " + std::to_string(generatorIterations) + " generator updates";
+    std::ostringstream generatorKind;
+    generatorKind << " of " << generatorIterations << " generator updates (lr " << generatorLr << ", weight average " << generatorAverage << ")";
+    const std::string roundKind = tiltOnly ? " (critics only)" : generatorKind.str();
     std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
                   "%.0f s of alignment on this machine%s. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
                   static_cast<long>(rounds), roundKind.c_str(), static_cast<long>(pool), static_cast<long>(evalPool),

@@ -59,15 +59,31 @@ def number(pattern, text):
     return float(match.group(1))
 
 
+def with_options(settings, changes):
+    """settings with each "--name value" (or flag) of changes replacing the setting of that name, or appended."""
+    out = list(settings)
+    i = 0
+    while i < len(changes):
+        name = changes[i]
+        has_value = i + 1 < len(changes) and not str(changes[i + 1]).startswith("--")
+        if name in out:
+            j = out.index(name)
+            if has_value:
+                out[j + 1] = changes[i + 1]
+        else:
+            out += [name, changes[i + 1]] if has_value else [name]
+        i += 2 if has_value else 1
+    return out
+
+
 def run(system, seed, folder, extra, iterations=None):
     model = os.path.join(folder, f"{system}_seed{seed}.adab")
     checkpoint = os.path.join(folder, f"{system}_seed{seed}.ckpt.adab")
     timing = os.path.join(folder, f"{system}_seed{seed}.json")
     log = os.path.join(folder, f"{system}_seed{seed}.log")
-    settings = list(SETTINGS[system])
-    if iterations:
-        settings[settings.index("--iterations") + 1] = iterations
-    train = ["adjoint-sample", "--energy", system, "--out", model, "--seed", seed, *settings, *extra,
+    settings = with_options(SETTINGS[system], ["--iterations", iterations] if iterations else [])
+    settings = with_options(settings, extra)
+    train = ["adjoint-sample", "--energy", system, "--out", model, "--seed", seed, *settings,
              "--checkpoint", checkpoint, "--checkpoint-every", 25]
     if not os.path.exists(timing):
         previous = 0.0
@@ -124,7 +140,7 @@ def main(argv=None):
     parser.add_argument("--markdown")
     parser.add_argument("--iterations", type=int, help="instead of the iterations in SETTINGS; with the checkpoints of a "
                         "shorter run in --folder, training continues from them (bitwise as one long run)")
-    parser.add_argument("--extra", default="", help="more adjoint-sample options for every run, e.g. '--lr 3e-4'")
+    parser.add_argument("--extra", default="", help="adjoint-sample options for every run, replacing those of SETTINGS, e.g. '--lr 3e-4 --hidden 64'")
     parser.add_argument("--ada", default=ADA, help="the ada program (default: beside this Python)")
     args = parser.parse_args(argv)
     ADA = args.ada

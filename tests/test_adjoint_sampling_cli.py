@@ -133,3 +133,17 @@ def test_bad_input(tmp_path):
                        os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4"), "lj13_reference.npy", "4 particles in 2-D")
     one_line_error(ada("evaluate", "--samples", os.path.join(DATA, "dw4_reference.npy"), "--data",
                        os.path.join(DATA, "dw4_reference.npy")), "--observables", "--energy")
+
+
+def test_benchmark_extra_options_replace_settings():
+    """benchmarks/adjoint_sampling.py --extra replaces a setting of the same name (ada rejects an option given
+    twice) and appends the others, flags included."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+    try:
+        import adjoint_sampling
+    finally:
+        sys.path.pop(0)
+    settings = ["--iterations", 1000, "--hidden", 32, "--layers", 3]
+    changed = adjoint_sampling.with_options(settings, ["--hidden", "64", "--layer-norm", "--lr", "3e-4", "--iterations", "2000"])
+    assert changed == ["--iterations", "2000", "--hidden", "64", "--layers", 3, "--layer-norm", "--lr", "3e-4"]
+    assert settings == ["--iterations", 1000, "--hidden", 32, "--layers", 3]

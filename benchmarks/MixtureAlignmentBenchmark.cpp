@@ -141,16 +141,15 @@ int main(int argc, char** argv) {
     // Sampler check: the generator is drawn by the memoryless SDE (Euler–Maruyama, the alignment's SDE steps);
     // the same sampler on the exact base field, against exact base draws, beside two exact base draws, is the
     // part of the generator's residual that no training can remove.
-    const int64_t sdeSteps = 100;
+    ada::AdversarialAlignmentOptions o;  // the rest is set below; the SDE here, so the checks draw as ADA does
+    o.adjoint.sdeSteps(100);
     // (its own random stream, so the other rows are drawn as without it)
     at::Generator cg = at::make_generator<at::CPUGeneratorImpl>(seed + 500);
     std::vector<at::Tensor> baseReferences;
     for (int64_t r = 0; r < repeats; ++r)
         baseReferences.push_back(base->sample(samples, cg));
     rows.emplace_back("sampler check: base vs base (exact draws)", meanResiduals([&](int64_t) { return base->sample(samples, cg); }, baseReferences));
-    ada::AdjointMatchingTrainerOptions sdeOptions;
-    sdeOptions.sdeSteps(sdeSteps);
-    const ada::MemorylessSDE sampler(ada::samplingSDEOptions(sdeOptions));
+    const ada::MemorylessSDE sampler(ada::samplingSDEOptions(o.adjoint));
     rows.emplace_back("sampler check: base by the generator's SDE vs base", meanResiduals([&](int64_t) { return sampler.sample(*base, samples, cg).samples; }, baseReferences));
 
     std::vector<at::Tensor> evalObs, dataObs;
@@ -195,7 +194,6 @@ int main(int argc, char** argv) {
         t.lipschitz = 1.0 / scale;
         targets.push_back(t);
     }
-    ada::AdversarialAlignmentOptions o;
     o.beta = beta;
     o.rounds = rounds;
     o.poolSize = pool;
@@ -209,7 +207,6 @@ int main(int argc, char** argv) {
     o.critics.penalty = penalty;
     o.critics.learningRate = 1e-2;
     o.critics.finalLearningRateFraction = criticFinalFraction;
-    o.adjoint.sdeSteps(sdeSteps);
     o.seed = seed;
     auto model = generatorField();
     ada::AdversarialAlignment ada(base, model, targets, o);

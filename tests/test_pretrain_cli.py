@@ -1,10 +1,12 @@
 """`ada pretrain`, `ada sample` and `ada evaluate` end to end on alanine dipeptide, and their errors.
 
 The learning test: MD recorded with DataRecorder (2 ns for training, an independent 1 ns held out), a flow
-model pre-trained for 5000 steps, 2000 samples by RK4. The joint (phi, psi) histogram of the samples (18 x 18
-bins) must be within JSD 0.12 nats of the held-out MD. For scale (docs/benchmarks/pretraining.md): two
-independent MD runs differ by 0.012, and this set-up reached 0.32 after 1000 steps, 0.20 after 2500, 0.079
-after 5000 and 0.048 after 10000 (sampling seed 3), so 0.12 fails a model trained half as long.
+model pre-trained for 10000 steps, 2000 samples by RK4. The joint (phi, psi) histogram of the samples (18 x 18
+bins) must be within JSD 0.08 nats of the held-out MD. For scale (docs/benchmarks/pretraining.md): two
+independent MD runs differ by 0.012; this set-up reached 0.32 after 1000 steps and 0.20 after 2500. After 10000
+steps, three MD seeds x three training seeds gave 0.042-0.051; after 5000 steps the same nine gave 0.071-0.114,
+and a CI machine with another CPU 0.125 (floating-point results differ between CPUs, so the MD and the training
+differ too), which is why the test trains 10000 steps: its threshold sits clear of that spread.
 """
 import json
 import os
@@ -39,10 +41,10 @@ def md(tmp_path_factory):
 
 
 def test_pretrained_model_reproduces_phi_psi_of_heldout_md(md):
-    result = ada("pretrain", "--data", md / "train.npy", "--out", md / "model.adab", "--steps", 5000, "--batch", 256,
+    result = ada("pretrain", "--data", md / "train.npy", "--out", md / "model.adab", "--steps", 10000, "--batch", 256,
                  "--ema", 0.995, "--seed", 1, "--progress-every", 1000)
     assert result.returncode == 0, result.stderr
-    assert "step 5000/5000" in result.stderr and "samples/s" in result.stderr and "ETA" in result.stderr
+    assert "step 10000/10000" in result.stderr and "samples/s" in result.stderr and "ETA" in result.stderr
     result = ada("sample", "--model", md / "model.adab", "--count", 2000, "--out", md / "samples.npy", "--method", "rk4",
                  "--steps", 20, "--seed", 3)
     assert result.returncode == 0, result.stderr
@@ -55,7 +57,7 @@ def test_pretrained_model_reproduces_phi_psi_of_heldout_md(md):
     report = json.loads((md / "report.json").read_text())
     joint = report["joint"][0]["jsd"]
     print("joint (phi, psi) JSD of the model against held-out MD:", joint)
-    assert joint < 0.12
+    assert joint < 0.08
     # The same comparison between the two MD runs: the floor the threshold is measured against.
     result = ada("evaluate", "--samples", md / "train.npy", "--data", md / "heldout.npy", "--observables",
                  md / "observables.json", "--report", md / "floor.json")

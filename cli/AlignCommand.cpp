@@ -84,6 +84,7 @@ void align(const AlignOptions& o) {
     // The aligned model starts as a copy of the base; a base without weights (an analytic field) gets a
     // trainable correction that starts at zero (ResidualVectorField).
     std::shared_ptr<ada::VectorField> model;
+    at::manual_seed(o.seed);  // the correction's initial weights: one seed, one alignment
     if (base.field->parameters().empty()) {
         model = std::make_shared<ada::ResidualVectorField>(
             base.field, ada::MLPVectorFieldOptions(base.field->flatDimension()).hidden(64).layers(2).timeEmbedding(16).maxFrequency(10.0));

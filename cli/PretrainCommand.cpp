@@ -89,6 +89,7 @@ void pretrain(const PretrainOptions& o) {
         trainer = ada::FlowMatchingTrainer::resume(o.resume, training, validation);
         std::cerr << "ada pretrain: resumed from " << o.resume << " at step " << trainer->state().step << "\n";
     } else {
+        at::manual_seed(o.seed);  // the model's initial weights: one seed, one model
         std::shared_ptr<ada::VectorField> field;
         if (o.model == "mlp")
             field = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(data.frameSize()).hidden(o.hidden).layers(o.layers));
@@ -124,7 +125,7 @@ void addPretrainCommand(CLI::App& app) {
     c->add_option("--ema", o->ema, "decay of the weight average")->capture_default_str();
     c->add_option("--validation", o->validation, "fraction of frames held out")->capture_default_str();
     c->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str()->check(CLI::IsMember({"float32", "float64"}));
-    c->add_option("--seed", o->seed, "random seed")->capture_default_str();
+    c->add_option("--seed", o->seed, "random seed (initial weights, validation split, batches, noise)")->capture_default_str();
     c->add_option("--threads", o->threads, "LibTorch threads (0: default)");
     c->add_option("--progress-every", o->progressEvery, "steps between progress lines")->capture_default_str();
     c->add_option("--checkpoint", o->checkpoint, "checkpoint file to write");

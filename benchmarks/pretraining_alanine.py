@@ -2,7 +2,7 @@
 every 0.5 ps, recorded with DataRecorder), for several step counts; each model samples 2000 configurations
 (RK4, 20 steps) whose joint (phi, psi) histogram (18 x 18 bins) is compared with an independent 1 ns of MD by
 `ada evaluate`. Each step count is trained on the MD of every --md-seeds with every --train-seeds, so the table
-shows the spread a different machine (whose floating-point results differ) may land anywhere in. The
+shows the spread within which another machine (other floating-point results) should land. The
 pre-training test (tests/test_pretrain_cli.py) asks for JSD < 0.08 nats at 10000 steps.
 
     .venv/bin/python benchmarks/pretraining_alanine.py [--steps 1000 2500 5000 10000] [--md-seeds 1 3 5]

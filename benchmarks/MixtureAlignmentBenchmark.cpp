@@ -19,11 +19,13 @@
 // generator rows: the tilt depends on the critics alone, so β and the Lipschitz bound (--scale: each critic is
 // 1/scale-Lipschitz) can be scanned in minutes. --fresh-pool (with --tilt-only) gives every critic update a
 // new draw of --pool base samples instead of the one fixed pool, as MD with the bias supplies new frames every
-// phase: the critics then cannot fit the particular pool samples.
+// phase: the critics then cannot fit the particular pool samples. --references-only prints the rows that need no
+// alignment (floor, base, sampler check, EA, and the oracle generator if asked) and stops: with --repeats 50 it
+// measures the floor and EA-3 that ADA is judged against in about a minute (5 repeats leave them ~0.005 noisy).
 //   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
 //       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
 //       [--fresh-pool] [--generator-iterations 40] [--generator-lr 3e-3] [--generator-average 0] [--oracle-generator]
-//       [--markdown out.md]
+//       [--references-only] [--markdown out.md]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
     double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0, generatorLr = 3e-3, generatorAverage = 0.0;
     bool oracleGenerator = false;
     uint64_t seed = 0;
-    bool tiltOnly = false, freshPool = false;
+    bool tiltOnly = false, freshPool = false, referencesOnly = false;
     std::string markdown;
     app.add_option("--rounds", rounds)->capture_default_str();
     app.add_option("--beta", beta)->capture_default_str();
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
     app.add_option("--generator-lr", generatorLr, "Adam learning rate of the generator's flow-matching steps")->capture_default_str();
     app.add_option("--generator-average", generatorAverage, "decay of the generator's weight average (the aligned model; 0: none)")->capture_default_str();
     app.add_flag("--oracle-generator", oracleGenerator, "also train the generator on the exact tilt weights p_target/p_base of the pool");
+    app.add_flag("--references-only", referencesOnly, "only the rows that need no alignment (floor, base, sampler check, EA, oracle)");
     app.add_option("--repeats", repeats, "independent evaluations averaged per residual")->capture_default_str();
     app.add_option("--seed", seed)->capture_default_str();
     app.add_option("--markdown", markdown, "also write the table here");
@@ -122,6 +125,23 @@ int main(int argc, char** argv) {
     for (int64_t r = 0; r < repeats; ++r)
         references.push_back(target->sample(samples, eg));
     std::vector<std::pair<std::string, std::vector<double>>> rows;
+    const auto residualTable = [&] {
+        std::ostringstream out;
+        out << "| method | xy | xz | yz |\n|---|---|---|---|\n";
+        char line[512];
+        for (const auto& [name, r] : rows) {
+            std::snprintf(line, sizeof(line), "| %s | %.3f | %.3f | %.3f |\n", name.c_str(), r[0], r[1], r[2]);
+            out << line;
+        }
+        return out.str();
+    };
+    const auto emit = [&](const std::string& text) {
+        std::cout << text;
+        if (!markdown.empty()) {
+            std::ofstream out(markdown);
+            out << text;
+        }
+    };
     // Against the target's draws by default; `against` gives other reference draws (the sampler check below).
     const auto meanResiduals = [&](const std::function<at::Tensor(int64_t)>& draw, const std::vector<at::Tensor>& against = {}) {
         const std::vector<at::Tensor>& reference = against.empty() ? references : against;
@@ -181,6 +201,10 @@ int main(int argc, char** argv) {
         for (int64_t step = 0; step < rounds * generatorIterations; ++step)
             trainer.trainStep(basePool.index_select(0, at::multinomial(exactWeights, 256, true, og)).to(oracle->tensorOptions()));
         rows.emplace_back("generator on the exact weights (oracle critics)", meanResiduals([&](int64_t) { return sampler.sample(*trainer.emaModel(), samples, og).samples; }));
+    }
+    if (referencesOnly) {
+        emit(residualTable() + "\n" + std::to_string(repeats) + " evaluations per residual (references only: no alignment).\n");
+        return 0;
     }
 
     std::vector<ada::AlignmentTarget> targets;
@@ -272,12 +296,8 @@ int main(int argc, char** argv) {
     }
 
     std::ostringstream table;
-    table << "| method | xy | xz | yz |\n|---|---|---|---|\n";
+    table << residualTable();
     char line[512];
-    for (const auto& [name, r] : rows) {
-        std::snprintf(line, sizeof(line), "| %s | %.3f | %.3f | %.3f |\n", name.c_str(), r[0], r[1], r[2]);
-        table << line;
-    }
     table << "\nComponent weights (corner bits x>0, y>0, z>0 = 000..111):\n\n| | ";
     for (int k = 0; k < 8; ++k)
         table << k << " | ";
@@ -304,10 +324,6 @@ int main(int argc, char** argv) {
                   static_cast<long>(rounds), roundKind.c_str(), static_cast<long>(pool), static_cast<long>(evalPool),
                   static_cast<long>(repeats), seconds, freshPool ? " (a fresh pool every critic update)" : "", essPool, essEvaluation);
     table << line;
-    std::cout << table.str();
-    if (!markdown.empty()) {
-        std::ofstream out(markdown);
-        out << table.str();
-    }
+    emit(table.str());
     return 0;
 }

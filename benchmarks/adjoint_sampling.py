@@ -1,7 +1,8 @@
 """Adjoint Sampling on DW-4 and LJ-13 (DESIGN.md §3.4, §5): `ada adjoint-sample` trains an EGNN control from the
 energy alone, `ada sample` draws 2000 configurations (Heun; and 2000 more by the Euler chain for their path ESS), and `ada evaluate --energy`
 compares them with 2000 of the published reference samples (geometric W2 with permutations, rotations and
-reflections; energy W2), for several seeds; prints a markdown table of mean ± sd next to the published numbers
+reflections; energy W2; histograms of the energy and of the interparticle distances drawn to
+<folder>/<system>_seed<S>_report.png), for several seeds; prints a markdown table of mean ± sd next to the published numbers
 (Havens et al., "Adjoint Sampling", ICML 2025), with the energy evaluations, gradient updates and wall time.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/adjoint_sampling.py [--systems dw4 lj13] [--seeds 0 1 2]
@@ -46,12 +47,20 @@ def ada(*args, log=None):
     command = [ADA, *map(str, args)]
     if args[0] == "adjoint-sample":
         print("$ " + " ".join(command), flush=True)
-    result = subprocess.run(command, capture_output=True, text=True)
-    if log:
-        with open(log, "a") as f:
-            f.write("$ " + " ".join(command) + "\n" + result.stderr + result.stdout)
+    if not log:
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(" ".join(command) + "\n" + result.stderr)
+        return result.stdout
+    # The progress lines (stderr) go to the log as they come, so a long training can be watched there.
+    with open(log, "a") as f:
+        f.write("$ " + " ".join(command) + "\n")
+        f.flush()
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=f, text=True)
+        f.write(result.stdout)
     if result.returncode != 0:
-        raise RuntimeError(" ".join(command) + "\n" + result.stderr)
+        with open(log) as f:
+            raise RuntimeError(" ".join(command) + "\n" + "".join(f.readlines()[-5:]))
     return result.stdout
 
 
@@ -119,7 +128,8 @@ def run(system, seed, folder, extra, iterations=None):
               "--steps", SAMPLE_STEPS]
     ada(*sample, log=log)
     evaluate = ["evaluate", "--samples", samples, "--data", os.path.join(DATA, f"{system}_reference.npy"), "--energy", system,
-                "--count", 2000, "--seed", seed]
+                "--count", 2000, "--seed", seed, "--report", os.path.join(folder, f"{system}_seed{seed}_report.json"),
+                "--png", os.path.join(folder, f"{system}_seed{seed}_report.png")]
     out = ada(*evaluate, log=log)
     record["w2"] = number(r"geometric W2 ([0-9.eE+-]+)", out)
     record["energy_w2"] = number(r"energy W2 ([0-9.eE+-]+)", out)

@@ -6,10 +6,12 @@
 // Prints per observable the Jensen-Shannon divergence (nats) and W1, writes the report (histograms included)
 // and, with --png, a picture of it drawn by the openmmada Python package next to this program.
 //   ada evaluate --samples samples.npy --data reference.npy --energy dw4|lj13|lj55|openmm:system.xml
-//                [--count 2000] [--seed 0] [--report report.json]
+//                [--count 2000] [--seed 0] [--report report.json] [--png report.png]
 // compares particle configurations as the energy-based sampler literature does (metrics/GeometricWasserstein.h):
 // geometric W2 and energy W2, on --count frames drawn at random (by --seed) from each file, whose rows must
-// hold the energy's N x S coordinates ([B, N*S] or [B, N, S]).
+// hold the energy's N x S coordinates ([B, N*S] or [B, N, S]). The report also holds, as components that
+// `python -m openmmada.plots` draws, histograms of the energy (kT) and of all interparticle distances of both
+// sets (metrics/SampleComparison.h; bins over the reference's range and the model's central 98 %).
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -32,6 +34,7 @@
 #include "ada/torch/TensorValues.h"
 #include "ada/metrics/GeometricWasserstein.h"
 #include "ada/metrics/ObservableComparison.h"
+#include "ada/metrics/SampleComparison.h"
 
 namespace {
 
@@ -66,6 +69,24 @@ at::Tensor configurations(const std::string& path, const ada::Energy& energy, in
     return x;
 }
 
+// Writes the report to --report and, with --png, draws it.
+void writeReport(const EvaluateOptions& o, const nlohmann::json& report) {
+    ada::writeJsonFile(o.report, report);
+    if (!o.png.empty()) {
+        drawReport(o.report, o.png, o.python);
+        std::cout << "wrote " << o.png << "\n";
+    }
+    std::cout << "wrote " << o.report << "\n";
+}
+
+// The N (N - 1) / 2 interparticle distances of every frame of x [B, N*S], flattened.
+std::vector<double> pairDistances(const at::Tensor& x, int64_t N, int64_t S) {
+    const at::Tensor p = x.reshape({x.size(0), N, S});
+    const at::Tensor upper = at::triu_indices(N, N, 1, at::TensorOptions().dtype(at::kLong));
+    const at::Tensor d = (p.index_select(1, upper[0]) - p.index_select(1, upper[1])).pow(2).sum(-1).sqrt();
+    return ada::doubleValues(d);
+}
+
 void evaluateSampler(const EvaluateOptions& o) {
     if (o.count < 0)
         throw ada::SpecError("--count must be >= 0 (0: all frames)");
@@ -77,26 +98,35 @@ void evaluateSampler(const EvaluateOptions& o) {
     const double ew2 = ada::energyW2(ada::doubleValues(modelEnergy), ada::doubleValues(referenceEnergy));
     std::cout << "geometric W2 " << w2 << "\nenergy W2 " << ew2 << "\nmean energy " << modelEnergy.mean().item<double>() << " (reference "
               << referenceEnergy.mean().item<double>() << ")\nframes " << model.size(0) << " and " << reference.size(0) << "\n";
-    if (!o.report.empty()) {
-        const nlohmann::json report = {{"energy", o.energy},
-                                       {"geometric_w2", w2},
-                                       {"energy_w2", ew2},
-                                       {"mean_energy", {{"model", modelEnergy.mean().item<double>()}, {"reference", referenceEnergy.mean().item<double>()}}},
-                                       {"frames", {{"model", model.size(0)}, {"reference", reference.size(0)}}},
-                                       {"model_label", o.samples},
-                                       {"reference_label", o.data},
-                                       {"seed", o.seed}};
-        ada::writeJsonFile(o.report, report);
-        std::cout << "wrote " << o.report << "\n";
-    }
+    if (o.report.empty())
+        return;
+    const std::vector<double> modelEnergies = ada::doubleValues(modelEnergy), referenceEnergies = ada::doubleValues(referenceEnergy);
+    const std::vector<double> modelDistances = pairDistances(model, energy->particles(), energy->spatialDimension());
+    const std::vector<double> referenceDistances = pairDistances(reference, energy->particles(), energy->spatialDimension());
+    const int bins = 60;
+    nlohmann::json components = nlohmann::json::array();
+    components.push_back(ada::compareSamples("energy (kT)", "energy", ada::referenceAxis(modelEnergies, referenceEnergies, bins),
+                                             modelEnergies, referenceEnergies));
+    components.push_back(ada::compareSamples("interparticle distance", "distance",
+                                             ada::referenceAxis(modelDistances, referenceDistances, bins), modelDistances, referenceDistances));
+    const nlohmann::json report = {{"energy", o.energy},
+                                   {"geometric_w2", w2},
+                                   {"energy_w2", ew2},
+                                   {"mean_energy", {{"model", modelEnergy.mean().item<double>()}, {"reference", referenceEnergy.mean().item<double>()}}},
+                                   {"frames", {{"model", model.size(0)}, {"reference", reference.size(0)}}},
+                                   {"model_label", o.samples},
+                                   {"reference_label", o.data},
+                                   {"seed", o.seed},
+                                   {"components", components}};
+    writeReport(o, report);
 }
 
 void evaluate(const EvaluateOptions& o) {
     if (o.observables.empty() == o.energy.empty())
         throw ada::SpecError("give either --observables (compare observables) or --energy (geometric and energy W2)");
+    if (!o.png.empty() && o.report.empty())
+        throw ada::SpecError("--png draws the report: give --report too");
     if (!o.energy.empty()) {
-        if (!o.png.empty())
-            throw ada::SpecError("--png draws observable reports; it does not apply with --energy");
         evaluateSampler(o);
         return;
     }
@@ -119,12 +149,7 @@ void evaluate(const EvaluateOptions& o) {
     for (const auto& j : report["joint"])
         std::cout << "joint (" << j["names"][0].get<std::string>() << ", " << j["names"][1].get<std::string>() << "): JSD "
                   << j["jsd"].get<double>() << " nats\n";
-    ada::writeJsonFile(o.report, report);
-    if (!o.png.empty()) {
-        drawReport(o.report, o.png, o.python);
-        std::cout << "wrote " << o.png << "\n";
-    }
-    std::cout << "wrote " << o.report << "\n";
+    writeReport(o, report);
 }
 
 }  // namespace

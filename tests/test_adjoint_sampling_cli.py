@@ -3,6 +3,7 @@ ada_core/tests/TestAdjointSampling*.cpp and measured in docs/benchmarks/adjoint_
 checkpoint and resume, a model file that `ada sample` draws from by its controlled SDE and `ada evaluate
 --energy` compares with the published reference samples, any OpenMM System as the energy, and a one-line
 reason with a non-zero exit status on bad input."""
+import json
 import os
 import subprocess
 import sys
@@ -62,16 +63,36 @@ def test_train_resume_sample_evaluate_dw4(tmp_path):
                    "--integrator euler")
 
     result = ada("evaluate", "--samples", samples, "--data", os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4",
-                 "--count", 300, "--seed", 0, "--report", tmp_path / "report.json")
+                 "--count", 300, "--seed", 0, "--report", tmp_path / "report.json", "--png", tmp_path / "report.png")
     assert result.returncode == 0, result.stderr
     w2 = float(result.stdout.split("geometric W2 ")[1].split()[0])
     energy_w2 = float(result.stdout.split("energy W2 ")[1].split()[0])
     assert w2 > 0 and energy_w2 > 0
+    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["energy_w2"] == pytest.approx(energy_w2, rel=1e-5)
+    energy, distance = report["components"]
+    assert energy["name"] == "energy (kT)" and distance["name"] == "interparticle distance"
+    # --count 300 of 300 samples: the model's histogram is of all 6 pair distances of every sample (edge bins
+    # take what lies beyond), recomputed here.
+    p = x.astype(np.float64).reshape(300, 4, 2)
+    pairs = np.concatenate([np.linalg.norm(p[:, i] - p[:, j], axis=1) for i in range(4) for j in range(i + 1, 4)])
+    edges = np.array(distance["edges"])
+    counts, _ = np.histogram(np.clip(pairs, edges[0], edges[-1]), bins=edges)
+    assert np.allclose(distance["p_model"], counts / pairs.size, atol=1e-12)
+    assert distance["outside_model"] == pytest.approx(np.mean((pairs < edges[0]) | (pairs > edges[-1])))
+    assert sum(energy["p_reference"]) == pytest.approx(1.0)
     # The reference against itself (other frames): the sampling floor, far below an untrained sampler.
     result = ada("evaluate", "--samples", os.path.join(DATA, "dw4_reference.npy"), "--data",
-                 os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4", "--count", 300, "--seed", 0)
+                 os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4", "--count", 300, "--seed", 0,
+                 "--report", tmp_path / "floor.json")
     assert result.returncode == 0, result.stderr
     assert float(result.stdout.split("energy W2 ")[1].split()[0]) < energy_w2
+    floor = json.loads((tmp_path / "floor.json").read_text())["components"]
+    assert floor[0]["jsd"] < energy["jsd"] and floor[1]["jsd"] < distance["jsd"]
+    assert floor[0]["outside_model"] <= 0.01
+    one_line_error(ada("evaluate", "--samples", samples, "--data", os.path.join(DATA, "dw4_reference.npy"), "--energy", "dw4",
+                       "--png", tmp_path / "r.png"), "--report")
 
 
 def bundle_config(path):

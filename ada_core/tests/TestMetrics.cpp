@@ -84,6 +84,34 @@ TEST(ObservableComparison, ReportsDistancesPerObservable) {
                  ada::SpecError);
 }
 
+#include "ada/metrics/SampleComparison.h"
+
+TEST(SampleComparison, ReferenceAxisKeepsTheReferenceAndCountsStrays) {
+    // Reference uniform on [0, 1]; the model is the same but 5 % of it strays to 1e10 (a sampler's clashes).
+    std::vector<double> reference, model;
+    for (int i = 0; i < 1000; ++i) {
+        reference.push_back((i + 0.5) / 1000);
+        model.push_back(i < 950 ? (i + 0.5) / 950 : 1e10);
+    }
+    const ada::HistogramAxis whole = ada::commonAxis(model, reference, false, 10);
+    EXPECT_GE(whole.hi, 1e10);  // the strays squeeze the reference into the first bin
+    const ada::HistogramAxis axis = ada::referenceAxis(model, reference, 10, 0.01);
+    EXPECT_LE(axis.lo, 0.0005);
+    EXPECT_GE(axis.hi, 1e10);  // 5 % strays: beyond the 99th percentile's reach, the axis must show them
+    const ada::HistogramAxis robust = ada::referenceAxis(model, reference, 10, 0.06);
+    EXPECT_NEAR(robust.hi, 1.0, 1e-3);  // the 94th percentile of the model is inside [0, 1]
+    const nlohmann::json c = ada::compareSamples("energy", "energy", robust, model, reference);
+    EXPECT_NEAR(c["outside_model"].get<double>(), 0.05, 1e-12);
+    const std::vector<double> pm = c["p_model"], pr = c["p_reference"];
+    EXPECT_NEAR(pr[9], 0.1, 1e-12);
+    EXPECT_NEAR(pm[9], 95.0 / 1000 + 0.05, 1e-12);  // its last tenth plus the strays, clamped into the edge bin
+    EXPECT_EQ(c["edges"].size(), 11u);
+    EXPECT_NEAR(c["w1"].get<double>(), ada::wasserstein1(model, reference), 1e-6);
+    EXPECT_THROW(ada::compareSamples("energy", "energy", robust, {}, reference), ada::SpecError);
+    EXPECT_THROW(ada::compareSamples("energy", "energy", robust, {0.1, NAN}, reference), ada::SpecError);
+    EXPECT_THROW(ada::referenceAxis(model, reference, 10, 0.5), ada::SpecError);
+}
+
 #include "ada/metrics/KernelDensityResidual.h"
 
 TEST(KernelDensityResidual, KnownCases) {

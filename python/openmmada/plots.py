@@ -2,7 +2,8 @@
 
 ``python -m openmmada.plots REPORT.json OUT.png`` draws the report `ada evaluate` writes (one panel per
 observable component with the model's and the reference's histograms on common bins, titled with their
-Jensen-Shannon divergence (nats) and W1 distance) or the one `ada align` writes (kind "alignment": per 1-D
+Jensen-Shannon divergence (nats) and W1 distance; for a sampler's report, `ada evaluate --energy`, the
+energy and the interparticle distances, titled with geometric and energy W2) or the one `ada align` writes (kind "alignment": per 1-D
 observable the base, aligned and experimental histograms, and the critic gaps and KL estimate per round, or
 for expectation alignment, method "expectation", the largest moment gap per update).
 """
@@ -38,7 +39,10 @@ def plot_evaluation(report, path, title=None):
         unit = " (degrees)" if c.get("angle") else ""
         ax.set_xlabel(f"{c['name']}{unit}")
         ax.set_ylabel("density")
-        ax.set_title(f"{c['name']}: JSD {c['jsd']:.4f}, W1 {c['w1']:.3g}", fontsize=10)
+        heading = f"{c['name']}: JSD {c['jsd']:.4f}, W1 {c['w1']:.3g}"
+        if c.get("outside_model", 0) > 0:
+            heading += f"\n{c['outside_model']:.2%} of the model beyond the bins (in the edge bins)"
+        ax.set_title(heading, fontsize=10)
     for ax in list(axes.flat)[len(components):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8)
@@ -107,6 +111,9 @@ def main(argv=None):
         report = json.load(f)
     if report.get("kind") == "alignment":
         plot_alignment(report, argv[1])
+    elif "geometric_w2" in report:
+        plot_evaluation(report, argv[1], title=f"{report['energy']}: geometric W2 {report['geometric_w2']:.3f}, "
+                                               f"energy W2 {report['energy_w2']:.3f}")
     else:
         plot_evaluation(report, argv[1])
     return 0

@@ -15,8 +15,9 @@ int HistogramAxis::bin(double x) const {
         if (x < lo)
             x += period;
     }
-    const int k = static_cast<int>(std::floor((x - lo) / width));
-    return std::min(std::max(k, 0), bins - 1);
+    // Clamp before the conversion: a far stray (x ~ 1e10) would overflow int.
+    const double k = std::floor((x - lo) / width);
+    return static_cast<int>(std::min(std::max(k, 0.0), static_cast<double>(bins - 1)));
 }
 
 Histogram::Histogram(std::vector<HistogramAxis> axes) : axes_(std::move(axes)) {

@@ -9,7 +9,7 @@
 #include "ada/io/JsonFields.h"
 #include "ada/io/SpecError.h"
 #include "ada/metrics/Histogram.h"
-#include "ada/metrics/Wasserstein1D.h"
+#include "ada/metrics/SampleComparison.h"
 
 namespace ada {
 
@@ -78,17 +78,6 @@ std::vector<std::vector<double>> ObservableComparison::evaluate(const std::vecto
 
 namespace {
 
-HistogramAxis commonAxis(const std::vector<double>& a, const std::vector<double>& b, bool angle, int bins) {
-    if (angle)
-        return {-M_PI, M_PI, bins, true};
-    double lo = std::min(*std::min_element(a.begin(), a.end()), *std::min_element(b.begin(), b.end()));
-    double hi = std::max(*std::max_element(a.begin(), a.end()), *std::max_element(b.begin(), b.end()));
-    if (!(hi > lo))
-        hi = lo + 1e-6;
-    const double pad = 1e-9 * (hi - lo);
-    return {lo - pad, hi + pad, bins, false};
-}
-
 std::vector<double> component(const std::vector<double>& values, int d, int k) {
     std::vector<double> out(values.size() / d);
     for (size_t i = 0; i < out.size(); ++i)
@@ -110,21 +99,8 @@ json ObservableComparison::compare(const std::vector<double>& model, const std::
         const int d = o->dimension();
         for (int k = 0; k < d; ++k) {
             const std::vector<double> a = component(mv[i], d, k), b = component(rv[i], d, k);
-            const HistogramAxis axis = commonAxis(a, b, o->isAngle(), options_.bins);
-            Histogram ha({axis}), hb({axis});
-            ha.add(a);
-            hb.add(b);
-            std::vector<double> edges;
-            for (int e = 0; e <= axis.bins; ++e)
-                edges.push_back(axis.lo + (axis.hi - axis.lo) * e / axis.bins);
-            report["components"].push_back({{"name", d == 1 ? name : name + "[" + std::to_string(k) + "]"},
-                                            {"type", o->type()},
-                                            {"angle", o->isAngle()},
-                                            {"jsd", jensenShannonDivergence(ha, hb)},
-                                            {"w1", wasserstein1(a, b, o->isAngle())},
-                                            {"edges", edges},
-                                            {"p_model", ha.probabilities()},
-                                            {"p_reference", hb.probabilities()}});
+            const std::string componentName = d == 1 ? name : name + "[" + std::to_string(k) + "]";
+            report["components"].push_back(compareSamples(componentName, o->type(), commonAxis(a, b, o->isAngle(), options_.bins), a, b));
         }
     }
     for (const auto& [first, second] : joint_) {

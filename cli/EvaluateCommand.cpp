@@ -11,7 +11,9 @@
 // geometric W2 and energy W2, on --count frames drawn at random (by --seed) from each file, whose rows must
 // hold the energy's N x S coordinates ([B, N*S] or [B, N, S]). The report also holds, as components that
 // `python -m openmmada.plots` draws, histograms of the energy (kT) and of all interparticle distances of both
-// sets (metrics/SampleComparison.h; bins over the reference's range and the model's central 98 %).
+// sets (metrics/SampleComparison.h; bins over the reference's range and the model's central 98 %; for large
+// systems the distances of as many frames as keep them under 10^7).
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -79,9 +81,14 @@ void writeReport(const EvaluateOptions& o, const nlohmann::json& report) {
     std::cout << "wrote " << o.report << "\n";
 }
 
-// The N (N - 1) / 2 interparticle distances of every frame of x [B, N*S], flattened.
+// At most this many interparticle distances are histogrammed per set (frames are left out past it).
+constexpr int64_t kMaxDistances = 10'000'000;
+
+// The N (N - 1) / 2 interparticle distances of the first frames of x [B, N*S] (all B unless that would be more
+// than kMaxDistances; at least one frame), flattened.
 std::vector<double> pairDistances(const at::Tensor& x, int64_t N, int64_t S) {
-    const at::Tensor p = x.reshape({x.size(0), N, S});
+    const int64_t frames = std::min(x.size(0), std::max<int64_t>(1, kMaxDistances / (N * (N - 1) / 2)));
+    const at::Tensor p = x.narrow(0, 0, frames).reshape({frames, N, S});
     const at::Tensor upper = at::triu_indices(N, N, 1, at::TensorOptions().dtype(at::kLong));
     const at::Tensor d = (p.index_select(1, upper[0]) - p.index_select(1, upper[1])).pow(2).sum(-1).sqrt();
     return ada::doubleValues(d);
@@ -101,14 +108,19 @@ void evaluateSampler(const EvaluateOptions& o) {
     if (o.report.empty())
         return;
     const std::vector<double> modelEnergies = ada::doubleValues(modelEnergy), referenceEnergies = ada::doubleValues(referenceEnergy);
-    const std::vector<double> modelDistances = pairDistances(model, energy->particles(), energy->spatialDimension());
-    const std::vector<double> referenceDistances = pairDistances(reference, energy->particles(), energy->spatialDimension());
     const int bins = 60;
     nlohmann::json components = nlohmann::json::array();
     components.push_back(ada::compareSamples("energy (kT)", "energy", ada::referenceAxis(modelEnergies, referenceEnergies, bins),
                                              modelEnergies, referenceEnergies));
-    components.push_back(ada::compareSamples("interparticle distance", "distance",
-                                             ada::referenceAxis(modelDistances, referenceDistances, bins), modelDistances, referenceDistances));
+    const int64_t N = energy->particles(), pairs = N * (N - 1) / 2;
+    if (pairs > 0) {  // a one-particle energy (Mueller-Brown) has no distances
+        const std::vector<double> modelDistances = pairDistances(model, N, energy->spatialDimension());
+        const std::vector<double> referenceDistances = pairDistances(reference, N, energy->spatialDimension());
+        components.push_back(ada::compareSamples("interparticle distance", "distance",
+                                                 ada::referenceAxis(modelDistances, referenceDistances, bins), modelDistances, referenceDistances));
+        components.back()["frames"] = {{"model", static_cast<int64_t>(modelDistances.size()) / pairs},
+                                       {"reference", static_cast<int64_t>(referenceDistances.size()) / pairs}};
+    }
     const nlohmann::json report = {{"energy", o.energy},
                                    {"geometric_w2", w2},
                                    {"energy_w2", ew2},

@@ -106,6 +106,19 @@ def bundle_config(path):
         return json.loads(f.read(length))["config"]
 
 
+def test_evaluate_report_of_a_one_particle_energy(tmp_path):
+    """Mueller-Brown has one particle: the report holds the energy's histograms and no distances."""
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "a.npy", rng.normal([-0.5, 1.5], 0.1, size=(200, 2)))
+    np.save(tmp_path / "b.npy", rng.normal([0.6, 0.0], 0.1, size=(200, 2)))
+    result = ada("evaluate", "--samples", tmp_path / "a.npy", "--data", tmp_path / "b.npy", "--energy", "muller-brown",
+                 "--report", tmp_path / "r.json")
+    assert result.returncode == 0, result.stderr
+    components = json.loads((tmp_path / "r.json").read_text())["components"]
+    assert [c["name"] for c in components] == ["energy (kT)"]
+    assert components[0]["jsd"] > 0.3  # two different minima
+
+
 def test_egnn_options_reach_the_model_file(tmp_path):
     model = tmp_path / "dw4.adab"
     result = ada("adjoint-sample", "--energy", "dw4", "--out", model, "--iterations", 1, *TINY, "--layer-norm",

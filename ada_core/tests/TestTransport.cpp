@@ -106,6 +106,14 @@ TEST(GeometricW2, InvariancesAndKnownValues) {
     EXPECT_GE(ada::alignedSquaredDistance(a.data(), d.data(), N, S), best - 1e-4);  // grid of 0.1 degree
 }
 
+TEST(GeometricW2, OneParticleIsThePlainW2) {
+    // Centring would map every one-particle configuration to 0; a particle in an external field keeps its place.
+    const std::vector<double> a = {0, 0, 1, 0}, b = {3, 4, 1, 1};  // two configurations each, 1 particle in 2-D
+    EXPECT_NEAR(ada::alignedSquaredDistance(a.data(), b.data(), 1, 2), 25.0, 1e-12);
+    // Plan: (0,0) -> (1,1) costs 2, (1,0) -> (3,4) costs 20; the other plan 25 + 1. W2 = sqrt((2 + 20) / 2).
+    EXPECT_NEAR(ada::geometricW2(a, b, 1, 2), std::sqrt(11.0), 1e-9);
+}
+
 TEST(EnergyW2, QuantileMatching) {
     EXPECT_NEAR(ada::energyW2({0, 1, 2, 3}, {1, 2, 3, 4}), 1.0, 1e-12);
     EXPECT_NEAR(ada::energyW2({0, 0}, {0, 0, 3, 3}), std::sqrt(0.5 * 9), 1e-12);

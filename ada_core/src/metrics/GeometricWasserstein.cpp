@@ -19,6 +19,12 @@ Eigen::MatrixXd centredPoints(const double* x, int64_t N, int64_t S) {
 }  // namespace
 
 double alignedSquaredDistance(const double* a, const double* b, int64_t N, int64_t S) {
+    if (N == 1) {  // one particle (in an external field such as Mueller-Brown's): nothing to align
+        double sum = 0;
+        for (int64_t k = 0; k < S; ++k)
+            sum += (a[k] - b[k]) * (a[k] - b[k]);
+        return sum;
+    }
     const Eigen::MatrixXd pa = centredPoints(a, N, S), pb = centredPoints(b, N, S);
     Eigen::MatrixXd cost(N, N);
     for (int64_t i = 0; i < N; ++i)

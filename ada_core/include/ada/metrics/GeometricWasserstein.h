@@ -4,7 +4,9 @@
 //   S dimensions: for every pair (a, b), both centred, the best permutation pi of b's particles by the
 //   Hungarian method on the squared particle distances, then the best orthogonal matrix R (Kabsch,
 //   reflections allowed) between a and b_pi, giving c(a, b) = |a - R b_pi|^2; then
-//   W2 = sqrt( OT(uniform, uniform; c) ) with exact optimal transport (OptimalTransport.h);
+//   W2 = sqrt( OT(uniform, uniform; c) ) with exact optimal transport (OptimalTransport.h). With one particle
+//   (N = 1, a particle in an external field) there is no permutation or rigid motion to remove, and
+//   c(a, b) = |a - b|^2: the plain W2 of the coordinates;
 // - energy W2 between two sets of energies on the line: sqrt( OT with cost (e - e')^2 ), exact in 1-D by
 //   matching quantiles.
 #include <cstdint>

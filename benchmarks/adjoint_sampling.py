@@ -9,7 +9,8 @@ reflections; energy W2; histograms of the energy and of the interparticle distan
         [--folder /tmp/as-bench] [--markdown docs/benchmarks/adjoint_sampling.md]
 
 Training is resumable: each run checkpoints into --folder and a finished model is reused, so the script can be
-interrupted and restarted (evaluations too: <name>.result.json, newer than the model, is reused); with --iterations larger than a finished run's (its checkpoints and timing copied to
+interrupted and restarted (evaluations too: <name>.result.json, newer than the model, is reused; the wall
+time counts the training up to the last checkpoint of an interrupted run, <name>.json.partial); with --iterations larger than a finished run's (its checkpoints and timing copied to
 a new --folder, the timing as <name>.json.partial), training continues where it stopped. The hyper-parameters of each system are in SETTINGS (the exact command lines are
 printed and written to the markdown).
 """
@@ -43,7 +44,9 @@ SETTINGS = {
 SAMPLE_INTEGRATOR, SAMPLE_STEPS, PATH_ESS_STEPS = "heun", 200, 1000
 
 
-def ada(*args, log=None):
+def ada(*args, log=None, every_minute=None):
+    """Runs ada with args and returns its output. With log, its progress (stderr) goes to the log as it comes,
+    and every_minute() is called about once a minute while it runs."""
     command = [ADA, *map(str, args)]
     if args[0] == "adjoint-sample":
         print("$ " + " ".join(command), flush=True)
@@ -56,12 +59,19 @@ def ada(*args, log=None):
     with open(log, "a") as f:
         f.write("$ " + " ".join(command) + "\n")
         f.flush()
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=f, text=True)
-        f.write(result.stdout)
-    if result.returncode != 0:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=f, text=True)
+        while True:
+            try:
+                stdout, _ = process.communicate(timeout=60)
+                break
+            except subprocess.TimeoutExpired:
+                if every_minute:
+                    every_minute()
+        f.write(stdout)
+    if process.returncode != 0:
         with open(log) as f:
             raise RuntimeError(" ".join(command) + "\n" + "".join(f.readlines()[-5:]))
-    return result.stdout
+    return stdout
 
 
 def number(pattern, text):
@@ -104,11 +114,18 @@ def run(system, seed, folder, extra, iterations=None):
             if os.path.exists(timing + ".partial"):
                 with open(timing + ".partial") as f:
                     previous = json.load(f)["seconds"]
-        start = time.perf_counter()
+        start = time.time()
         with open(timing + ".partial", "w") as f:
             json.dump({"seconds": previous}, f)
-        out = ada(*train, log=log)
-        seconds = previous + time.perf_counter() - start
+
+        def time_to_last_checkpoint():
+            # What a resume after an interruption keeps: the training time up to the newest checkpoint.
+            if os.path.exists(checkpoint) and os.path.getmtime(checkpoint) > start:
+                with open(timing + ".partial", "w") as f:
+                    json.dump({"seconds": previous + os.path.getmtime(checkpoint) - start}, f)
+
+        out = ada(*train, log=log, every_minute=time_to_last_checkpoint)
+        seconds = previous + time.time() - start
         record = {"seconds": seconds, "energy_evaluations": number(r"(\d+) energy evaluations", out),
                   "gradient_updates": number(r"(\d+) gradient updates", out)}
         with open(timing, "w") as f:

@@ -37,6 +37,7 @@
 #include "ada/metrics/GeometricWasserstein.h"
 #include "ada/metrics/ObservableComparison.h"
 #include "ada/metrics/SampleComparison.h"
+#include "ada/energy/PairDistances.h"
 
 namespace {
 
@@ -88,10 +89,7 @@ constexpr int64_t kMaxDistances = 10'000'000;
 // than kMaxDistances; at least one frame), flattened.
 std::vector<double> pairDistances(const at::Tensor& x, int64_t N, int64_t S) {
     const int64_t frames = std::min(x.size(0), std::max<int64_t>(1, kMaxDistances / (N * (N - 1) / 2)));
-    const at::Tensor p = x.narrow(0, 0, frames).reshape({frames, N, S});
-    const at::Tensor upper = at::triu_indices(N, N, 1, at::TensorOptions().dtype(at::kLong));
-    const at::Tensor d = (p.index_select(1, upper[0]) - p.index_select(1, upper[1])).pow(2).sum(-1).sqrt();
-    return ada::doubleValues(d);
+    return ada::doubleValues(ada::squaredPairDistances(x.narrow(0, 0, frames).reshape({frames, N, S})).sqrt());
 }
 
 void evaluateSampler(const EvaluateOptions& o) {

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "ada/energy/PairDistances.h"
+
 #include "ada/io/SpecError.h"
 
 namespace ada {
@@ -14,8 +16,7 @@ LennardJonesCluster::LennardJonesCluster(int64_t n) : n_(n) {
 at::Tensor LennardJonesCluster::energy(const at::Tensor& x) const {
     const at::Tensor p = particlesView(x);
     evaluations_ += p.size(0);
-    const at::Tensor pairs = at::triu_indices(n_, n_, 1, at::TensorOptions().dtype(at::kLong));
-    const at::Tensor d2 = (p.index_select(1, pairs[0]) - p.index_select(1, pairs[1])).pow(2).sum(-1);
+    const at::Tensor d2 = squaredPairDistances(p);
     const at::Tensor inv6 = d2.pow(-3);
     const at::Tensor lj = 2.0 * (inv6 * inv6 - 2.0 * inv6).sum(1);  // ordered pairs: twice the i < j sum
     const at::Tensor centred = p - p.mean(1, true);

@@ -22,9 +22,11 @@
 // phase: the critics then cannot fit the particular pool samples. --references-only prints the rows that need no
 // alignment (floor, base, sampler check, EA, and the oracle generator if asked) and stops: with --repeats 50 it
 // measures the floor and EA-3 that ADA is judged against in about a minute (5 repeats leave them ~0.005 noisy).
+// --critic-average δ makes the tilt that of the critics' weight average (ObservableCritics.h); the same
+// training's last critics get a row of their own beside it, since the average does not change the training.
 //   benchmarks/mixture_alignment_benchmark [--rounds 60] [--beta 20] [--scale 1] [--penalty 100] [--pool 8192]
 //       [--eval-pool 65536] [--warmup 3000] [--critic-lr-final-fraction 0.1] [--repeats 5] [--seed 0] [--tilt-only]
-//       [--fresh-pool] [--generator-iterations 40] [--generator-lr 3e-3] [--generator-average 0] [--oracle-generator]
+//       [--fresh-pool] [--critic-average 0] [--generator-iterations 40] [--generator-lr 3e-3] [--generator-average 0] [--oracle-generator]
 //       [--references-only] [--markdown out.md]
 #include <chrono>
 #include <cmath>
@@ -73,7 +75,7 @@ std::vector<double> componentWeights(const at::Tensor& x, const at::Tensor& weig
 int main(int argc, char** argv) {
     CLI::App app("ADA on the 8-Gaussian cube: l1 residuals per pairwise projection");
     int64_t rounds = 60, samples = 2000, pool = 8192, evalPool = 65536, warmup = 3000, repeats = 5, dataSize = 8000, generatorIterations = 40;
-    double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0, generatorLr = 3e-3, generatorAverage = 0.0;
+    double beta = 20.0, criticFinalFraction = 0.1, scale = 1.0, penalty = 100.0, generatorLr = 3e-3, generatorAverage = 0.0, criticAverage = 0.0;
     bool oracleGenerator = false;
     uint64_t seed = 0;
     bool tiltOnly = false, freshPool = false, referencesOnly = false;
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
     app.add_option("--critic-lr-final-fraction", criticFinalFraction, "cosine decay of the critics' learning rate")->capture_default_str();
     app.add_option("--generator-iterations", generatorIterations, "generator (reweighted flow matching) updates per round")->capture_default_str();
     app.add_option("--generator-lr", generatorLr, "Adam learning rate of the generator's flow-matching steps")->capture_default_str();
+    app.add_option("--critic-average", criticAverage, "decay of the critics' weight average, which defines the tilt (0: none)")->capture_default_str();
     app.add_option("--generator-average", generatorAverage, "decay of the generator's weight average (the aligned model; 0: none)")->capture_default_str();
     app.add_flag("--oracle-generator", oracleGenerator, "also train the generator on the exact tilt weights p_target/p_base of the pool");
     app.add_flag("--references-only", referencesOnly, "only the rows that need no alignment (floor, base, sampler check, EA, oracle)");
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
     o.critics.penalty = penalty;
     o.critics.learningRate = 1e-2;
     o.critics.finalLearningRateFraction = criticFinalFraction;
+    o.critics.average = criticAverage;
     o.seed = seed;
     auto model = generatorField();
     ada::AdversarialAlignment ada(base, model, targets, o);
@@ -256,7 +260,19 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // The tilt of the evaluation pool by the final critics: exp(−β F), what MD with the exported bias samples.
     const at::Tensor tiltWeights = ada.critics().weights(ada.critics().observe(evaluationPool));
-    rows.emplace_back("ADA tilt (= exported bias)", meanResiduals(resampled(tiltWeights)));
+    if (criticAverage > 0) {
+        // The same training's last critics beside their average (the average does not change the training).
+        const std::vector<at::Tensor> observed = ada.critics().observe(evaluationPool);
+        at::Tensor lastF = at::zeros({evalPool}, at::kDouble);
+        {
+            torch::NoGradGuard noGrad;
+            for (int i = 0; i < ada.critics().size(); ++i)
+                lastF = lastF + ada.critics().critic(i)->forward(observed[static_cast<size_t>(i)]);
+        }
+        rows.emplace_back("ADA tilt of the last critics (no average)", meanResiduals(resampled(at::softmax(-beta * lastF, 0))));
+    }
+    rows.emplace_back(criticAverage > 0 ? "ADA tilt of the averaged critics (= exported bias)" : "ADA tilt (= exported bias)",
+                      meanResiduals(resampled(tiltWeights)));
     // Kish's effective sample size of the tilt, as a fraction of each pool: low on the critics' pool and lower
     // still on the fresh evaluation pool means exp(−β F) has fitted the particular pool samples.
     const auto essFraction = [](const at::Tensor& w) { return 1.0 / (w.pow(2).sum().item<double>() * static_cast<double>(w.size(0))); };
@@ -320,9 +336,9 @@ int main(int argc, char** argv) {
     generatorKind << " of " << generatorIterations << " generator updates (lr " << generatorLr << ", weight average " << generatorAverage << ")";
     const std::string roundKind = tiltOnly ? " (critics only)" : generatorKind.str();
     std::snprintf(line, sizeof(line), "\nbeta %g, scale %g, penalty %g, %ld rounds%s, critic pool %ld, evaluation pool %ld, %ld evaluations per residual, "
-                  "%.0f s of alignment on this machine%s. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
+                  "critic average %g, %.0f s of alignment on this machine%s. Tilt ESS (fraction): critic pool %.3f, evaluation pool %.3f.\n", beta, scale, penalty,
                   static_cast<long>(rounds), roundKind.c_str(), static_cast<long>(pool), static_cast<long>(evalPool),
-                  static_cast<long>(repeats), seconds, freshPool ? " (a fresh pool every critic update)" : "", essPool, essEvaluation);
+                  static_cast<long>(repeats), criticAverage, seconds, freshPool ? " (a fresh pool every critic update)" : "", essPool, essEvaluation);
     table << line;
     emit(table.str());
     return 0;

@@ -76,6 +76,7 @@ void align(const AlignOptions& o) {
     options.critics.penalty = o.penalty;
     options.critics.learningRate = o.criticLearningRate;
     options.critics.finalLearningRateFraction = o.criticFinalFraction;
+    options.critics.average = o.criticAverage;
     options.seed = o.seed;
     fs::create_directories(o.out);
     options.checkpointPath = o.out + "/checkpoint.bundle";
@@ -172,6 +173,9 @@ void addAlignCommand(CLI::App& app) {
     c->add_option("--critic-lr", o->criticLearningRate, "critic learning rate")->capture_default_str();
     c->add_option("--critic-lr-final-fraction", o->criticFinalFraction,
                   "cosine decay of the critic learning rate over all critic updates to this fraction (1: constant)")->capture_default_str();
+    c->add_option("--critic-average", o->criticAverage,
+                  "decay of the critics' weight average, which defines the tilt and the exported bias (0: none)")
+        ->capture_default_str();
     c->add_option("--penalty", o->penalty, "gradient-penalty weight (Lipschitz bound)")->capture_default_str();
     c->add_option("--generator", o->generator, "reweighted-flow-matching or adjoint-matching")
         ->capture_default_str()->check(CLI::IsMember({"reweighted-flow-matching", "adjoint-matching"}));

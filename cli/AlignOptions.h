@@ -16,7 +16,7 @@ struct AlignOptions {
     std::string critics = "mlp";
     /** EA: the highest total degree K of the matched moments. */
     int64_t moments = 2;
-    double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, criticFinalFraction = 1.0, flowLearningRate = 1e-3, generatorAverage = 0.995;
+    double beta = 20.0, penalty = 100.0, criticLearningRate = 1e-2, criticFinalFraction = 1.0, criticAverage = 0.0, flowLearningRate = 1e-3, generatorAverage = 0.995;
     int64_t rounds = 200, criticSteps = 10, criticWarmup = 2000, generatorIterations = 150, pool = 4096, samples = 2000, checkpointEvery = 20,
             roundSamples = 256;
     uint64_t seed = 0;

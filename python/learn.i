@@ -162,7 +162,8 @@ the concave dual of the ADA saddle (the frames reweighted from the biased to the
 the exported critics into the force (updateParametersInContext). MD under the final bias samples the base
 ensemble tilted by exp(-beta sum_i f_i(o_i)), the ADA solution. Critic options: criticWarmup updates in the
 first round, criticSteps in later ones, gradient-penalty weight penalty, Adam learning rate criticLearningRate,
-MLP width hidden and depth layers; seed seeds the critics. Critics of multi-dimensional observables are written
+MLP width hidden and depth layers; seed seeds the critics; criticAverage > 0 exports the moving average of the
+critics' weights (decay criticAverage, after every update) instead of the last ones. Critics of multi-dimensional observables are written
 as MLP files into folder.";
 %feature("docstring") OpenMMADA::SimulationAlignment::round "round() -> list of the critic gaps (one per observable) of this round's frames, measured before the update.";
 %feature("docstring") OpenMMADA::SimulationAlignment::getBias "getBias() -> the bias specification in force now (a JSON string; empty terms before the first round).";
@@ -188,7 +189,7 @@ public:
     SimulationAlignment(OpenMM::Context& context, OpenMM::Force& force, const std::string& observablesFile, double beta = 20.0,
                         int framesPerRound = 1000, int stepsPerFrame = 50, int equilibrationSteps = 1000, int criticWarmup = 1000,
                         int criticSteps = 200, double penalty = 100.0, double criticLearningRate = 1e-2, int hidden = 64,
-                        int layers = 2, const std::string& folder = ".", int seed = 0) {
+                        int layers = 2, const std::string& folder = ".", int seed = 0, double criticAverage = 0.0) {
         OpenMMADA::ADAForce* bias = dynamic_cast<OpenMMADA::ADAForce*>(&force);
         if (bias == NULL)
             throw OpenMM::OpenMMException("SimulationAlignment: the force is not an ADAForce");
@@ -206,6 +207,7 @@ public:
         options.critics.hidden = hidden;
         options.critics.layers = layers;
         options.critics.seed = static_cast<uint64_t>(seed);
+        options.critics.average = criticAverage;
         options.folder = folder;
         return new OpenMMADA::SimulationAlignment(context, *bias, observablesFile, options);
     }

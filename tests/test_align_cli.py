@@ -81,6 +81,24 @@ def test_a_seed_gives_one_alignment(problem, tmp_path):
     assert files[0] == files[1]
 
 
+def test_critic_average_defines_the_exported_bias(problem, tmp_path):
+    """`--critic-average` exports the moving average of the critics' weights (ObservableCritics.h): the same short
+    run with and without it writes different biases; a decay outside [0, 1) is refused by name."""
+    biases = []
+    for name, extra in (("last", []), ("average", ["--critic-average", "0.9"])):
+        result = run("align", "--model", str(problem / "base.model"), "--observables", str(problem / "observables.json"),
+                     "--out", str(tmp_path / name), "--beta", "20", "--rounds", "2", "--critic-warmup", "20", "--pool",
+                     "200", "--generator-iterations", "3", "--seed", "1", "--no-png", *extra)
+        assert result.returncode == 0, result.stderr
+        biases.append(json.loads((tmp_path / name / "bias.json").read_text())["terms"][0]["function"])
+    last, average = (np.asarray(b["values"], dtype=float) for b in biases)
+    assert last.shape == average.shape
+    assert np.abs(last - average).max() > 1e-6
+    result = run("align", "--model", str(problem / "base.model"), "--observables", str(problem / "observables.json"),
+                 "--out", str(tmp_path / "bad"), "--critic-average", "1", "--seed", "1")
+    assert result.returncode != 0 and "average in [0, 1)" in result.stderr, result.stderr
+
+
 def simulate_x(bias_path, steps=150000, every=50, seed=5):
     import openmm
     import openmm.unit as u

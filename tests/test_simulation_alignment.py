@@ -93,3 +93,5 @@ def test_bad_input_is_named(tmp_path):
     message = error(write_spec(tmp_path, good, {"type": "distance", "atoms": [0, 3]}, name="atoms.json"))
     assert "atom" in message and "observables[0]" in message
     assert "not an ADAForce" in error(write_spec(tmp_path, good, name="good.json"), well)
+    with pytest.raises(openmm.OpenMMException, match=r"average in \[0, 1\)"):
+        openmmada.SimulationAlignment(context, force, write_spec(tmp_path, good, name="good.json"), framesPerRound=10, criticAverage=1.0)

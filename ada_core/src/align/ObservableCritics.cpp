@@ -9,6 +9,7 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include "ada/bias/MLPFunction.h"
+#include "ada/flow/ExponentialMovingAverage.h"
 #include "ada/flow/LearningRateSchedule.h"
 #include "ada/bias/Spline.h"
 #include "ada/io/Bundle.h"
@@ -22,7 +23,7 @@ nlohmann::json ObservableCriticsOptions::toJson() const {
     return {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
             {"learning_rate", learningRate}, {"final_learning_rate_fraction", finalLearningRateFraction}, {"schedule_steps", scheduleSteps},
             {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints},
-            {"periodic_angles", periodicAngles}, {"channels", channels}};
+            {"periodic_angles", periodicAngles}, {"channels", channels}, {"average", average}};
 }
 
 ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json& config, const std::string& where) {
@@ -42,6 +43,7 @@ ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json
     o.splinePoints = f.integer("spline_points", o.splinePoints);
     o.periodicAngles = f.boolean("periodic_angles", o.periodicAngles);
     o.channels = f.integer64("channels", o.channels);
+    o.average = f.number("average", o.average);
     return o;
 }
 
@@ -50,12 +52,15 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
     if (targets_.empty())
         throw SpecError("ADA critics: no observables given");
     if (!(options.beta > 0) || !std::isfinite(options.beta) || options.steps < 1 || options.batch < 1 || !(options.learningRate > 0) ||
-        !(options.penalty >= 0) || options.splinePoints < 4 || !(options.finalLearningRateFraction >= 0) || options.scheduleSteps < 1 || options.channels < 1)
+        !(options.penalty >= 0) || options.splinePoints < 4 || !(options.finalLearningRateFraction >= 0) || options.scheduleSteps < 1 || options.channels < 1 ||
+        !(options.average >= 0 && options.average < 1))
         throw SpecError("ADA critics: expected beta > 0, steps >= 1, batch >= 1, learning rate > 0, final learning-rate fraction >= 0, "
-                        "schedule steps >= 1, penalty >= 0, spline points >= 4, channels >= 1 (options " +
+                        "schedule steps >= 1, penalty >= 0, spline points >= 4, channels >= 1, average in [0, 1) (options " +
                         options.toJson().dump() + ")");
     std::set<std::string> names;
     bank_ = std::make_shared<torch::nn::Module>("ObservableCritics");
+    if (options.average > 0)
+        averageBank_ = std::make_shared<torch::nn::Module>("ObservableCriticsAverage");
     for (size_t i = 0; i < targets_.size(); ++i) {
         AlignmentTarget& t = targets_[i];
         const std::string where = "observable \"" + t.name + "\"";
@@ -69,11 +74,19 @@ ObservableCritics::ObservableCritics(std::vector<AlignmentTarget> targets, const
         if (!t.image.empty() && (t.image.size() != 2 || t.image[0] < 1 || t.image[1] < 1 || t.image[0] * t.image[1] != t.dimension()))
             throw SpecError(where + ": an image must have a shape {height, width} with height · width = " + std::to_string(t.dimension()) +
                             " (the data's dimension)");
-        Critic critic(CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation).seed(options.seed + i)
-                                  .periodic(options.periodicAngles && t.angle).image(t.image).channels(options.channels));
+        const CriticOptions criticOptions = CriticOptions(t.dimension()).hidden(options.hidden).layers(options.layers).activation(options.activation)
+                                                .seed(options.seed + i).periodic(options.periodicAngles && t.angle).image(t.image).channels(options.channels);
+        Critic critic(criticOptions);
         critic->to(at::kDouble);
         critics_.push_back(bank_->register_module(std::to_string(i), critic));
+        if (averageBank_) {
+            Critic average(criticOptions);
+            average->to(at::kDouble);
+            averageCritics_.push_back(averageBank_->register_module(std::to_string(i), average));
+        }
     }
+    if (averageBank_)
+        copyWeights(*bank_, *averageBank_);
     optimizer_ = std::make_unique<torch::optim::Adam>(bank_->parameters(),
                                                       torch::optim::AdamOptions(options.learningRate));
 }
@@ -104,10 +117,12 @@ std::vector<at::Tensor> ObservableCritics::checkedPool(const std::vector<at::Ten
     return out;
 }
 
-at::Tensor ObservableCritics::logWeights(const std::vector<at::Tensor>& pool, const at::Tensor& offsets) {
+at::Tensor ObservableCritics::logWeights(const std::vector<Critic>& critics, const std::vector<at::Tensor>& pool, const at::Tensor& offsets) const {
     at::Tensor f = at::zeros({pool[0].size(0)}, at::kDouble);
-    for (size_t i = 0; i < pool.size(); ++i)
-        f = f + critics_[i]->forward(pool[i]);
+    for (size_t i = 0; i < pool.size(); ++i) {
+        Critic critic = critics[i];  // a handle: forward() is not const
+        f = f + critic->forward(pool[i]);
+    }
     return offsets - options_.beta * f;  // unnormalised log w_b, differentiable in the critics
 }
 
@@ -118,11 +133,16 @@ double ObservableCritics::update(const std::vector<at::Tensor>& poolIn, const at
         for (size_t i = 0; i < pool.size(); ++i)
             critics_[i]->standardize(at::cat({pool[i], targets_[i].data}, 0));
         standardized_ = true;
+        if (averageBank_) {  // the average starts at the standardised initial critics
+            copyWeights(*bank_, *averageBank_);
+            for (Critic& c : averageCritics_)
+                c->markStandardized();
+        }
     }
     bank_->train();
     const int64_t b = options_.batch;
     for (int64_t s = 0; s < options_.steps; ++s, ++step_) {
-        const at::Tensor logW = logWeights(pool, offsets);
+        const at::Tensor logW = logWeights(critics_, pool, offsets);
         // −J = (1/β) log Σ_b w0_b exp(−β F_b) + Σ_i E_ν f_i, with w0 ∝ exp(a) (normalisation constants drop out).
         at::Tensor loss = (at::logsumexp(logW, 0) - at::logsumexp(offsets, 0)) / options_.beta;
         const at::Tensor tilted = at::multinomial(at::softmax(logW.detach(), 0), b, true, generator_);
@@ -145,6 +165,10 @@ double ObservableCritics::update(const std::vector<at::Tensor>& poolIn, const at
         loss.backward();
         static_cast<torch::optim::AdamOptions&>(optimizer_->param_groups().front().options()).lr(learningRate());
         optimizer_->step();
+        if (averageBank_) {
+            torch::NoGradGuard noGrad;
+            updateExponentialMovingAverage(*averageBank_, *bank_, options_.average);
+        }
     }
     return dual(pool, offsets);
 }
@@ -157,7 +181,7 @@ double ObservableCritics::dual(const std::vector<at::Tensor>& poolIn, const at::
     at::Tensor offsets;
     const std::vector<at::Tensor> pool = checkedPool(poolIn, logOffsets, &offsets);
     torch::NoGradGuard noGrad;
-    double j = -((at::logsumexp(logWeights(pool, offsets), 0) - at::logsumexp(offsets, 0)) / options_.beta).item<double>();
+    double j = -((at::logsumexp(logWeights(critics_, pool, offsets), 0) - at::logsumexp(offsets, 0)) / options_.beta).item<double>();
     for (size_t i = 0; i < pool.size(); ++i)
         j -= critics_[i]->forward(targets_[i].data).mean().item<double>();
     return j;
@@ -167,7 +191,7 @@ at::Tensor ObservableCritics::weights(const std::vector<at::Tensor>& poolIn, con
     at::Tensor offsets;
     const std::vector<at::Tensor> pool = checkedPool(poolIn, logOffsets, &offsets);
     torch::NoGradGuard noGrad;
-    return at::softmax(logWeights(pool, offsets), 0);
+    return at::softmax(logWeights(tiltCritics(), pool, offsets), 0);
 }
 
 std::vector<double> ObservableCritics::gaps(const std::vector<at::Tensor>& modelIn) {
@@ -183,8 +207,10 @@ at::Tensor ObservableCritics::potentialOfObservables(const std::vector<at::Tenso
     const std::vector<at::Tensor> y = checkedPool(observablesIn, at::Tensor(), nullptr);
     torch::NoGradGuard noGrad;
     at::Tensor f = at::zeros({y[0].size(0)}, at::kDouble);
-    for (size_t i = 0; i < y.size(); ++i)
-        f = f + critics_[i]->forward(y[i]);
+    for (size_t i = 0; i < y.size(); ++i) {
+        Critic critic = tiltCritics()[i];
+        f = f + critic->forward(y[i]);
+    }
     return f;
 }
 
@@ -192,7 +218,7 @@ at::Tensor ObservableCritics::potential(const at::Tensor& samples) const {
     at::Tensor sum = at::zeros({samples.size(0)}, samples.options());
     for (size_t i = 0; i < targets_.size(); ++i) {
         const at::Tensor y = targets_[i].observe(samples);
-        Critic critic = critics_[i];
+        Critic critic = tiltCritics()[i];
         sum = sum + critic->forward(y.to(at::kDouble)).to(samples.scalar_type());
     }
     return sum;
@@ -217,10 +243,10 @@ nlohmann::json ObservableCritics::biasTerms(double beta, const std::vector<at::T
                 lo = a - margin;
                 hi = b + margin;
             }
-            function = critics_[i]->toSpline(lo, hi, options_.splinePoints, t.angle, beta).toJson();
+            function = tiltCritics()[i]->toSpline(lo, hi, options_.splinePoints, t.angle, beta).toJson();
         } else {
             const std::string file = stem + std::to_string(i) + ".mlp";
-            critics_[i]->toBiasFunction(beta).toBundle().write((folder.empty() ? std::string(".") : folder) + "/" + file);
+            tiltCritics()[i]->toBiasFunction(beta).toBundle().write((folder.empty() ? std::string(".") : folder) + "/" + file);
             function = {{"type", "mlp"}, {"file", file}};
         }
         terms.push_back({{"observable", t.observable}, {"function", function}});
@@ -230,6 +256,8 @@ nlohmann::json ObservableCritics::biasTerms(double beta, const std::vector<at::T
 
 void ObservableCritics::store(Bundle& bundle, const std::string& prefix) const {
     storeModuleTensors(*bank_, bundle, prefix + "critic.");
+    if (averageBank_)
+        storeModuleTensors(*averageBank_, bundle, prefix + "average.");
     storeAdamState(*optimizer_, *bank_, bundle, prefix + "adam.");
     bundle.tensors[prefix + "generator"] = generatorState(generator_);
     bundle.tensors[prefix + "counters"] = BundleTensor{{2}, {static_cast<double>(step_), standardized_ ? 1.0 : 0.0}};
@@ -241,14 +269,21 @@ void ObservableCritics::restore(const Bundle& bundle, const std::string& where, 
         throw SpecError(where + ": tensor \"" + prefix + "counters\" must hold [step, standardized]");
     at::Generator generator = generatorFromState(bundle, prefix + "generator", where);
     StagedAdamState adam(bundle, *bank_, where, prefix + "adam.");
+    if (averageBank_)  // checked before anything changes
+        checkModuleTensors(*averageBank_, bundle, where, prefix + "average.");
     restoreModuleTensors(*bank_, bundle, where, prefix + "critic.");
+    if (averageBank_)
+        restoreModuleTensors(*averageBank_, bundle, where, prefix + "average.");
     adam.apply(*optimizer_);
     generator_ = generator;
     step_ = static_cast<int64_t>(counters.values[0]);
     standardized_ = counters.values[1] != 0;
-    for (Critic& c : critics_)
-        if (standardized_)
+    if (standardized_) {
+        for (Critic& c : critics_)
             c->markStandardized();
+        for (Critic& c : averageCritics_)
+            c->markStandardized();
+    }
 }
 
 }  // namespace ada

@@ -44,7 +44,7 @@ void storeModuleTensors(const torch::nn::Module& module, Bundle& bundle, const s
         bundle.tensors[prefix + name] = toBundleTensor(tensor);
 }
 
-void restoreModuleTensors(torch::nn::Module& module, const Bundle& bundle, const std::string& where, const std::string& prefix, bool exhaustive) {
+void checkModuleTensors(const torch::nn::Module& module, const Bundle& bundle, const std::string& where, const std::string& prefix, bool exhaustive) {
     const auto tensors = namedTensors(module);
     std::set<std::string> expected;
     for (const auto& [name, tensor] : tensors) {
@@ -58,6 +58,11 @@ void restoreModuleTensors(torch::nn::Module& module, const Bundle& bundle, const
         for (const auto& entry : bundle.tensors)
             if (entry.first.compare(0, prefix.size(), prefix) == 0 && !expected.count(entry.first))
                 throw SpecError(where + ": unexpected tensor \"" + entry.first + "\" (not a parameter of this " + module.name() + ")");
+}
+
+void restoreModuleTensors(torch::nn::Module& module, const Bundle& bundle, const std::string& where, const std::string& prefix, bool exhaustive) {
+    checkModuleTensors(module, bundle, where, prefix, exhaustive);
+    const auto tensors = namedTensors(module);
     torch::NoGradGuard noGrad;
     for (const auto& [name, tensor] : tensors) {
         const BundleTensor& stored = bundle.tensors.at(prefix + name);

@@ -20,6 +20,13 @@
 // them (standard betas: J is a smooth concave objective, not a game).
 // Export: U_bias = kT · β Σ_i f_i(o_i(x)) (DESIGN.md §4), a spline for a 1-D observable (periodic for angles),
 // an MLP bundle file otherwise (an image's convolutional critic included: its convolutions as dense layers).
+// Critic averaging (options.average = δ > 0): the tilt's critics are an exponential moving average of the
+// trained ones (flow/ExponentialMovingAverage.h), f̄ ← δ f̄ + (1 − δ) f after every Adam step (Polyak–Ruppert
+// averaging of a stochastic ascent on the concave J). The trained critics are what the updates move and what
+// the dual and the W1 gaps are measured with; the averaged ones define the tilt everywhere it leaves this
+// class: weights(), potential(), potentialOfObservables() and the exported bias. With a fresh pool every update
+// (MD frames, new base draws) the average pools the information of many pools, where the last iterate has fitted
+// the last one; β amplifies what is left of that noise into the tilt.
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +73,8 @@ struct ObservableCriticsOptions {
     bool periodicAngles = true;
     /** Channels of the convolutions of image targets' critics (AlignmentTarget::image; Critic.h). */
     int64_t channels = 8;
+    /** Decay δ ∈ [0, 1) of the critics' weight average, which defines the tilt and the export; 0: none. */
+    double average = 0.0;
 
     nlohmann::json toJson() const;
     static ObservableCriticsOptions fromJson(const nlohmann::json& config, const std::string& where);
@@ -79,7 +88,10 @@ public:
 
     int size() const { return static_cast<int>(targets_.size()); }
     const AlignmentTarget& target(int i) const { return targets_.at(static_cast<size_t>(i)); }
+    /** The trained critic of target i. */
     Critic critic(int i) const { return critics_.at(static_cast<size_t>(i)); }
+    /** The critic that defines the tilt and the export: the weight average when options.average > 0, else critic(i). */
+    Critic tiltCritic(int i) const { return tiltCritics().at(static_cast<size_t>(i)); }
     const ObservableCriticsOptions& options() const { return options_; }
 
     /** o_i of samples [B, event...] for every target, without gradients ([B, d_i] float64 each). */
@@ -92,20 +104,20 @@ public:
     double update(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
     /** The dual J on the pool, without training. */
     double dual(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
-    /** The tilt's self-normalised weights w_b ∝ exp(a_b − β F(x_b)) [n] (float64). */
+    /** The tilt's self-normalised weights w_b ∝ exp(a_b − β F̄(x_b)) [n] (float64), F̄ by the tilt's critics. */
     at::Tensor weights(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
-    /** E_model f_i − E_{ν_i} f_i for samples of a model ([n, d_i] each): lower bounds of W1 per observable. */
+    /** E_model f_i − E_{ν_i} f_i for samples of a model ([n, d_i] each), by the trained critics: lower bounds of W1 per observable. */
     std::vector<double> gaps(const std::vector<at::Tensor>& modelObservables);
-    /** F = Σ_i f_i(y_i) [n] for observables y_i [n, d_i] (float64), without gradients. */
+    /** F̄ = Σ_i f̄_i(y_i) [n] by the tilt's critics for observables y_i [n, d_i] (float64), without gradients. */
     at::Tensor potentialOfObservables(const std::vector<at::Tensor>& observables);
-    /** F(x) = Σ_i f_i(o_i(x)) [B] for samples x [B, event...], differentiable in x, in x's dtype. */
+    /** F̄(x) = Σ_i f̄_i(o_i(x)) [B] by the tilt's critics for samples x [B, event...], differentiable in x, in x's dtype. */
     at::Tensor potential(const at::Tensor& samples) const;
     int64_t steps() const { return step_; }
     /** Adam's learning rate for the next update (the cosine schedule of the options at steps()). */
     double learningRate() const;
 
     /**
-     * The bias terms of U_bias = kT · β Σ_i f_i (DESIGN.md §4), one per target (each needs its observable JSON).
+     * The bias terms of U_bias = kT · β Σ_i f̄_i (DESIGN.md §4), by the tilt's critics, one per target (each needs its observable JSON).
      * 1-D: a spline over the range of the data and `modelObservables` (all of it for angles: [−π, π], periodic),
      * extended by 10 % on each side; otherwise an MLP written as "<stem><i>.mlp" in `folder`, referred to by
      * its file name. Returns the "terms" array.
@@ -113,19 +125,23 @@ public:
     nlohmann::json biasTerms(double beta, const std::vector<at::Tensor>& modelObservables, const std::string& folder,
                              const std::string& stem = "critic") const;
 
-    /** Critic weights, the Adam state, the minibatch generator and the step count under `prefix`. */
+    /** Critic weights (and their average), the Adam state, the minibatch generator and the step count under `prefix`. */
     void store(Bundle& bundle, const std::string& prefix) const;
     /** Restores what store() wrote (checked first: a bad bundle leaves the critics unchanged). */
     void restore(const Bundle& bundle, const std::string& where, const std::string& prefix);
 
 private:
     std::vector<at::Tensor> checkedPool(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets, at::Tensor* offsets) const;
-    at::Tensor logWeights(const std::vector<at::Tensor>& pool, const at::Tensor& offsets);
+    /** Unnormalised log w_b = a_b − β Σ_i critics[i](pool[i]), differentiable in those critics. */
+    at::Tensor logWeights(const std::vector<Critic>& critics, const std::vector<at::Tensor>& pool, const at::Tensor& offsets) const;
+    const std::vector<Critic>& tiltCritics() const { return averageBank_ ? averageCritics_ : critics_; }
 
     std::vector<AlignmentTarget> targets_;
     ObservableCriticsOptions options_;
     std::shared_ptr<torch::nn::Module> bank_;  // the critics as submodules "0", "1", ...
     std::vector<Critic> critics_;
+    std::shared_ptr<torch::nn::Module> averageBank_;  // the weight averages, when options.average > 0
+    std::vector<Critic> averageCritics_;
     std::unique_ptr<torch::optim::Adam> optimizer_;
     at::Generator generator_;
     int64_t step_ = 0;

@@ -32,7 +32,11 @@ at::Tensor fromBundleTensor(const BundleTensor& stored);
 
 /** Parameters and buffers of `module` as "<prefix><name>". */
 void storeModuleTensors(const torch::nn::Module& module, Bundle& bundle, const std::string& prefix);
-/** The reverse; checks every shape first (SpecError naming `where`); with exhaustive, also rejects stored
+/** Checks that the bundle holds every parameter and buffer of `module` as "<prefix><name>" with its shape (SpecError
+ *  naming `where` otherwise); with exhaustive, also that it holds no other tensor under the prefix. Changes nothing. */
+void checkModuleTensors(const torch::nn::Module& module, const Bundle& bundle, const std::string& where, const std::string& prefix,
+                        bool exhaustive = true);
+/** The reverse of storeModuleTensors; checks every shape first (SpecError naming `where`); with exhaustive, also rejects stored
  *  tensors under the prefix that the module does not have. */
 void restoreModuleTensors(torch::nn::Module& module, const Bundle& bundle, const std::string& where, const std::string& prefix,
                           bool exhaustive = true);

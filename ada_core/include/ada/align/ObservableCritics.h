@@ -26,7 +26,8 @@
 // the dual and the W1 gaps are measured with; the averaged ones define the tilt everywhere it leaves this
 // class: weights(), potential(), potentialOfObservables() and the exported bias. With a fresh pool every update
 // (MD frames, new base draws) the average pools the information of many pools, where the last iterate has fitted
-// the last one; β amplifies what is left of that noise into the tilt.
+// the last one; β amplifies what is left of that noise into the tilt. While the critics still move, the average
+// trails them (on the cube benchmark δ = 0.999 made the tilt worse, docs/benchmarks/ada_mixture.md): off by default.
 #include <memory>
 #include <string>
 #include <vector>

@@ -119,4 +119,5 @@ TEST(CriticAverage, OptionIsCheckedAndKeptInJson) {
     const ada::ObservableCriticsOptions back = ada::ObservableCriticsOptions::fromJson(criticOptions(0.95).toJson(), "critics");
     EXPECT_DOUBLE_EQ(back.average, 0.95);
     EXPECT_DOUBLE_EQ(ada::ObservableCriticsOptions::fromJson(nlohmann::json::object(), "critics").average, 0.0);
+    EXPECT_FALSE(criticOptions(0.0).toJson().contains("average"));  // older checkpoints' options still match
 }

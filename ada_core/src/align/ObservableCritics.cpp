@@ -20,10 +20,13 @@
 namespace ada {
 
 nlohmann::json ObservableCriticsOptions::toJson() const {
-    return {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
+    nlohmann::json j = {{"beta", beta}, {"hidden", hidden},   {"layers", layers}, {"activation", activation}, {"steps", steps},
             {"learning_rate", learningRate}, {"final_learning_rate_fraction", finalLearningRateFraction}, {"schedule_steps", scheduleSteps},
             {"penalty", penalty}, {"batch", batch}, {"seed", seed}, {"spline_points", splinePoints},
-            {"periodic_angles", periodicAngles}, {"channels", channels}, {"average", average}};
+            {"periodic_angles", periodicAngles}, {"channels", channels}};
+    if (average > 0)  // only when set: the options of checkpoints written before the average existed stay equal
+        j["average"] = average;
+    return j;
 }
 
 ObservableCriticsOptions ObservableCriticsOptions::fromJson(const nlohmann::json& config, const std::string& where) {

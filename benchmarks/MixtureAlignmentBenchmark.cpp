@@ -262,14 +262,8 @@ int main(int argc, char** argv) {
     const at::Tensor tiltWeights = ada.critics().weights(ada.critics().observe(evaluationPool));
     if (criticAverage > 0) {
         // The same training's last critics beside their average (the average does not change the training).
-        const std::vector<at::Tensor> observed = ada.critics().observe(evaluationPool);
-        at::Tensor lastF = at::zeros({evalPool}, at::kDouble);
-        {
-            torch::NoGradGuard noGrad;
-            for (int i = 0; i < ada.critics().size(); ++i)
-                lastF = lastF + ada.critics().critic(i)->forward(observed[static_cast<size_t>(i)]);
-        }
-        rows.emplace_back("ADA tilt of the last critics (no average)", meanResiduals(resampled(at::softmax(-beta * lastF, 0))));
+        rows.emplace_back("ADA tilt of the last critics (no average)",
+                          meanResiduals(resampled(ada.critics().trainedWeights(ada.critics().observe(evaluationPool)))));
     }
     rows.emplace_back(criticAverage > 0 ? "ADA tilt of the averaged critics (= exported bias)" : "ADA tilt (= exported bias)",
                       meanResiduals(resampled(tiltWeights)));

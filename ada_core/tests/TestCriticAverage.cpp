@@ -76,6 +76,8 @@ TEST(CriticAverage, IsTheMovingAverageOfTheTrainedCriticsAndDefinesTheTilt) {
     EXPECT_LT((averaged.weights({pool}) - at::softmax(-beta * fBar, 0)).abs().max().item<double>(), 1e-14);
     EXPECT_LT((plain.weights({pool}) - at::softmax(-beta * f, 0)).abs().max().item<double>(), 1e-14);
     EXPECT_GT((averaged.weights({pool}) - plain.weights({pool})).abs().max().item<double>(), 1e-6);
+    EXPECT_TRUE(at::equal(averaged.trainedWeights({pool}), plain.weights({pool})));
+    EXPECT_TRUE(at::equal(plain.trainedWeights({pool}), plain.weights({pool})));
     EXPECT_LT((averaged.potentialOfObservables({pool}) - fBar).abs().max().item<double>(), 1e-14);
     EXPECT_LT((averaged.potential(pool) - fBar).abs().max().item<double>(), 1e-14);
     EXPECT_LT((plain.potential(pool) - f).abs().max().item<double>(), 1e-14);

@@ -190,11 +190,19 @@ double ObservableCritics::dual(const std::vector<at::Tensor>& poolIn, const at::
     return j;
 }
 
-at::Tensor ObservableCritics::weights(const std::vector<at::Tensor>& poolIn, const at::Tensor& logOffsets) {
+at::Tensor ObservableCritics::weightsOf(const std::vector<Critic>& critics, const std::vector<at::Tensor>& poolIn, const at::Tensor& logOffsets) {
     at::Tensor offsets;
     const std::vector<at::Tensor> pool = checkedPool(poolIn, logOffsets, &offsets);
     torch::NoGradGuard noGrad;
-    return at::softmax(logWeights(tiltCritics(), pool, offsets), 0);
+    return at::softmax(logWeights(critics, pool, offsets), 0);
+}
+
+at::Tensor ObservableCritics::weights(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets) {
+    return weightsOf(tiltCritics(), pool, logOffsets);
+}
+
+at::Tensor ObservableCritics::trainedWeights(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets) {
+    return weightsOf(critics_, pool, logOffsets);
 }
 
 std::vector<double> ObservableCritics::gaps(const std::vector<at::Tensor>& modelIn) {

@@ -107,6 +107,8 @@ public:
     double dual(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
     /** The tilt's self-normalised weights w_b ∝ exp(a_b − β F̄(x_b)) [n] (float64), F̄ by the tilt's critics. */
     at::Tensor weights(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
+    /** The same weights by the trained (last) critics, whatever options.average: what the tilt would be without the average. */
+    at::Tensor trainedWeights(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets = at::Tensor());
     /** E_model f_i − E_{ν_i} f_i for samples of a model ([n, d_i] each), by the trained critics: lower bounds of W1 per observable. */
     std::vector<double> gaps(const std::vector<at::Tensor>& modelObservables);
     /** F̄ = Σ_i f̄_i(y_i) [n] by the tilt's critics for observables y_i [n, d_i] (float64), without gradients. */
@@ -135,6 +137,8 @@ private:
     std::vector<at::Tensor> checkedPool(const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets, at::Tensor* offsets) const;
     /** Unnormalised log w_b = a_b − β Σ_i critics[i](pool[i]), differentiable in those critics. */
     at::Tensor logWeights(const std::vector<Critic>& critics, const std::vector<at::Tensor>& pool, const at::Tensor& offsets) const;
+    /** Self-normalised weights of a checked pool by the given critics (the tilt's or the trained ones). */
+    at::Tensor weightsOf(const std::vector<Critic>& critics, const std::vector<at::Tensor>& pool, const at::Tensor& logOffsets);
     const std::vector<Critic>& tiltCritics() const { return averageBank_ ? averageCritics_ : critics_; }
 
     std::vector<AlignmentTarget> targets_;

@@ -2,7 +2,7 @@
 //   ada adjoint-sample --energy dw4|lj13|lj55|muller-brown|openmm:system.xml --out model.adab
 //                      [--iterations 1000] [--samples-per-iteration 64] [--updates-per-iteration 50] [--batch 64]
 //                      [--buffer 10000] [--lr 1e-3] [--lr-final-fraction 1] [--ema 0] [--sigma-max 2] [--sigma-min 1e-3] [--sde-steps 100] [--integrator euler|heun] [--clip 10]
-//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--layer-norm] [--time-frequency 100] [--temperature 300 (openmm: only)]
+//                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--layer-norm] [--radial-basis 0 --radial-cutoff 3] [--time-frequency 100] [--temperature 300 (openmm: only)]
 //                      [--seed 0] [--threads N] [--checkpoint ckpt.adab --checkpoint-every 50] [--resume ckpt.adab]
 // The model written to --out is sampled by `ada sample` with the controlled SDE from X_0 = 0
 // (soc/AdjointSampler.h); `ada evaluate --energy` compares its samples with reference configurations.
@@ -26,9 +26,10 @@ namespace {
 struct AdjointSampleCommandOptions {
     std::string energy, out, model, checkpoint, resume, dtype = "float32", integrator = "euler";
     int64_t iterations = 1000, samplesPerIteration = 64, updatesPerIteration = 50, batch = 64, buffer = 10000, sdeSteps = 100;
-    int64_t hidden = 64, layers = 4, checkpointEvery = 50, progressEvery = 10;
+    int64_t hidden = 64, layers = 4, checkpointEvery = 50, progressEvery = 10, radialBasis = 0;
     double learningRate = 1e-3, finalLearningRateFraction = 1.0, emaDecay = 0.0, sigmaMax = 2.0, sigmaMin = 1e-3, clip = 10.0,
-           temperature = 300.0, coordinateRange = 0.0, timeFrequency = 100.0;
+           temperature = 300.0, coordinateRange = 0.0, timeFrequency = 100.0,
+           radialCutoff = 3.0;
     uint64_t seed = 0;
     int threads = 0, workers = 1;
     bool temperatureGiven = false, layerNorm = false;
@@ -74,6 +75,8 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
                                                                          .layers(o.layers)
                                                                          .coordinateRange(o.coordinateRange)
                                                                          .layerNorm(o.layerNorm)
+                                                                         .radialBasis(o.radialBasis)
+                                                                         .radialCutoff(o.radialCutoff)
                                                                          .maxFrequency(o.timeFrequency));
         else
             control = std::make_shared<ada::MLPVectorFieldImpl>(ada::MLPVectorFieldOptions(N * S).hidden(o.hidden).layers(o.layers));
@@ -121,6 +124,9 @@ void addAdjointSampleCommand(CLI::App& app) {
     c->add_option("--coordinate-range", o->coordinateRange, "egnn: bound of each particle's update, tanh-limited (0: unbounded)")
         ->capture_default_str();
     c->add_flag("--layer-norm", o->layerNorm, "egnn: layer normalisation of every hidden pre-activation");
+    c->add_option("--radial-basis", o->radialBasis, "egnn: Gaussian radial basis functions of the pair distance fed to the edge MLP (0: none)")
+        ->capture_default_str();
+    c->add_option("--radial-cutoff", o->radialCutoff, "egnn: the radial basis's largest centre (spacing cutoff/(K-1))")->capture_default_str();
     c->add_option("--time-frequency", o->timeFrequency, "egnn: highest angular frequency of the sinusoidal time embedding")
         ->capture_default_str();
     c->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str()->check(CLI::IsMember({"float32", "float64"}));

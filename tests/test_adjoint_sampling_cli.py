@@ -122,13 +122,15 @@ def test_evaluate_report_of_a_one_particle_energy(tmp_path):
 def test_egnn_options_reach_the_model_file(tmp_path):
     model = tmp_path / "dw4.adab"
     result = ada("adjoint-sample", "--energy", "dw4", "--out", model, "--iterations", 1, *TINY, "--layer-norm",
-                 "--time-frequency", 10, "--coordinate-range", 5)
+                 "--time-frequency", 10, "--coordinate-range", 5, "--radial-basis", 8, "--radial-cutoff", 4)
     assert result.returncode == 0, result.stderr
     config = bundle_config(model)
     assert config["layer_norm"] is True and config["max_frequency"] == 10 and config["coordinate_range"] == 5, config
+    assert config["radial_basis"] == 8 and config["radial_cutoff"] == 4, config
     result = ada("sample", "--model", model, "--count", 20, "--out", tmp_path / "s.npy", "--seed", 1)
     assert result.returncode == 0, result.stderr
     one_line_error(ada("adjoint-sample", "--energy", "dw4", "--out", model, "--time-frequency", 0), "--time-frequency")
+    one_line_error(ada("adjoint-sample", "--energy", "dw4", "--out", model, "--radial-basis", 4, "--radial-cutoff", -1), "radial_cutoff")
 
 
 def test_any_openmm_system(tmp_path):

@@ -1,5 +1,6 @@
 // Vector-field models: shapes and time handling of the MLP, and the symmetries of the EGNN (translation
 // invariance, rotation/reflection and permutation equivariance, zero centre of mass) in S = 2 and 3.
+#include <cmath>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -152,6 +153,69 @@ TEST(EGNNVectorField, CoordinateRangeBoundsEveryParticlesUpdate) {
     EXPECT_EQ(bounded->config().at("coordinate_range").get<double>(), range);
     EXPECT_FALSE(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s))->config().contains("coordinate_range"));
     EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s).coordinateRange(-1)), ada::SpecError);
+}
+
+TEST(EGNNVectorField, GaussianRadialBasisValues) {
+    // K = 3 up to r_c = 2: centres 0, 1, 2, width 1.
+    const at::Tensor r = at::tensor({0.0, 1.0, 1.5}, at::kDouble).unsqueeze(-1);
+    const at::Tensor rho = ada::gaussianRadialBasis(r, 3, 2.0);
+    ASSERT_EQ(rho.sizes(), (std::vector<int64_t>{3, 3}));
+    const at::Tensor expected = at::tensor({1.0, std::exp(-1.0), std::exp(-4.0),                      //
+                                            std::exp(-1.0), 1.0, std::exp(-1.0),                      //
+                                            std::exp(-2.25), std::exp(-0.25), std::exp(-0.25)}, at::kDouble).reshape({3, 3});
+    EXPECT_TRUE(at::allclose(rho, expected, 1e-14, 1e-14));
+    // K = 1: one function centred at 0 of width r_c.
+    EXPECT_NEAR(ada::gaussianRadialBasis(at::full({1, 1}, 1.5, at::kDouble), 1, 3.0).item<double>(), std::exp(-0.25), 1e-14);
+}
+
+TEST(EGNNVectorField, RadialBasisIsPartOfTheConfigurationAndTheWeights) {
+    const int64_t n = 5, s = 3, batch = 4, k = 6;
+    at::Generator g = generator(13);
+    at::manual_seed(3);
+    ada::EGNNVectorField radial(ada::EGNNVectorFieldOptions(n, s).hidden(16).layers(2).timeEmbedding(8).radialBasis(k).radialCutoff(2.5));
+    radial->to(at::kDouble);
+    const at::Tensor x = 1.2 * at::randn({batch, n, s}, g, at::kDouble), t = at::rand({batch}, g, at::kDouble);
+    const at::Tensor v = radial->forward(x, t);
+    // Equivariant, permutation-equivariant and centred as without the basis (it depends on distances only).
+    const at::Tensor r = randomOrthogonal(s, g, true);
+    EXPECT_LT((radial->forward(at::matmul(x, r.t()) + 2.0, t) - at::matmul(v, r.t())).abs().max().item<double>(), 1e-10);
+    const at::Tensor perm = at::randperm(n, g, at::kLong);
+    EXPECT_LT((radial->forward(x.index_select(1, perm), t) - v.index_select(1, perm)).abs().max().item<double>(), 1e-10);
+    EXPECT_LT(v.sum(1).abs().max().item<double>(), 1e-12);
+
+    // The first edge layer holds K more columns after [h_i, h_j, d²]; with those columns zero the field is the
+    // field without a basis that has the same other weights.
+    ada::EGNNVectorField plain(ada::EGNNVectorFieldOptions(n, s).hidden(16).layers(2).timeEmbedding(8));
+    plain->to(at::kDouble);
+    {
+        torch::NoGradGuard noGrad;
+        auto radialParameters = radial->named_parameters();
+        for (auto& p : plain->named_parameters()) {
+            at::Tensor source = radialParameters[p.key()];
+            if (p.key().find("edge_in.weight") != std::string::npos) {
+                ASSERT_EQ(source.size(1), 2 * 16 + 1 + k) << p.key();
+                EXPECT_GT(source.narrow(1, 33, k).abs().max().item<double>(), 0.0);
+                source.narrow(1, 33, k).zero_();
+                source = source.narrow(1, 0, 33);
+            }
+            p.value().copy_(source);
+        }
+    }
+    EXPECT_GT((radial->forward(x, t) - v).abs().max().item<double>(), 1e-6);  // the basis mattered
+    EXPECT_LT((radial->forward(x, t) - plain->forward(x, t)).abs().max().item<double>(), 1e-12);
+
+    // Saved and loaded with the configuration; a field without the basis keeps its old configuration.
+    EXPECT_EQ(radial->config().at("radial_basis").get<int64_t>(), k);
+    EXPECT_EQ(radial->config().at("radial_cutoff").get<double>(), 2.5);
+    EXPECT_FALSE(plain->config().contains("radial_basis"));
+    const std::string path = ::testing::TempDir() + "egnn_radial_basis.adab";
+    ada::saveVectorField(*radial, path);
+    std::shared_ptr<ada::VectorField> loaded = ada::loadVectorField(path, at::kDouble);
+    EXPECT_TRUE(at::equal(loaded->forward(x, t), radial->forward(x, t)));
+    EXPECT_EQ(loaded->config(), radial->config());
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s).radialBasis(-1)), ada::SpecError);
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s).radialBasis(4).radialCutoff(0)), ada::SpecError);
+    EXPECT_THROW(ada::EGNNVectorField(ada::EGNNVectorFieldOptions(n, s).radialBasis(4).radialCutoff(std::nan(""))), ada::SpecError);
 }
 
 TEST(EGNNVectorField, RejectsBadShapesAndOptions) {

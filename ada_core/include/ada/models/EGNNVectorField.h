@@ -3,7 +3,7 @@
 // (Satorras, Hoogeboom & Welling, "E(n) Equivariant Graph Neural Networks", ICML 2021; DESIGN.md §3.1).
 // Fully connected graph; the flow time enters as the initial node feature h_i^0 = W_t e(t) + b_t (the same
 // for every particle: the particles are identical). Layer l = 1..L, with j running over the N − 1 others:
-//   m_ij      = φ_e(h_i, h_j, ‖x_i − x_j‖²)                                  (edge MLP, SiLU)
+//   m_ij      = φ_e(h_i, h_j, ‖x_i − x_j‖², ρ(‖x_i − x_j‖))                   (edge MLP, SiLU)
 //   x_i      ← x_i + 1/(N−1) Σ_j (x_i − x_j)/(‖x_i − x_j‖ + c) · φ_x(m_ij)     (coordinate update, scalar φ_x;
 //                                                                              with a range R > 0, φ_x → (R/L) tanh(φ_x))
 //   h_i      ← h_i + φ_h(h_i, 1/(N−1) Σ_j m_ij)                              (node MLP; skipped in layer L,
@@ -13,6 +13,11 @@
 // pre-activation of φ_e (both), φ_x and φ_h is normalised over its features (LayerNorm with a learnt gain and
 // shift) before SiLU: the squared distances enter the first edge layer unscaled, and the normalisation keeps the
 // messages of order one whatever the distances' scale.
+// Radial basis (optional, K > 0 functions up to a cutoff r_c): ρ_k(r) = exp(−((r − μ_k)/w)²), μ_k = k r_c/(K − 1),
+// w = r_c/(K − 1) (K = 1: μ_0 = 0, w = r_c), k = 0..K−1, fed to the first edge layer beside d². A single d² makes
+// the edge MLP build the radial dependence itself; stiff pair forces such as Lennard-Jones's (r^−13 near contact)
+// are then hard to fit closely with a narrow network, and a smooth basis over the contact range gives it local
+// handles on the distance (the Gaussian expansions of SchNet and PaiNN). K = 0 leaves the layer as before.
 // The coordinate update uses differences normalised by ‖x_i − x_j‖ + c (c = distanceOffset, as in E(n) flows)
 // for numerical stability (‖·‖ evaluated as sqrt(d² + 1e-12), so that coinciding particles keep finite
 // derivatives), and mean rather than sum aggregation so the scale does not grow with N.
@@ -54,12 +59,19 @@ struct EGNNVectorFieldOptions {
     TORCH_ARG(double, coordinateRange) = 0.0;
     /** Layer normalisation of the hidden pre-activations of every MLP. */
     TORCH_ARG(bool, layerNorm) = false;
+    /** K, Gaussian radial basis functions of the pair distance fed to the edge MLP (0: none). */
+    TORCH_ARG(int64_t, radialBasis) = 0;
+    /** r_c, the largest centre of the radial basis, in the units of x (> 0). */
+    TORCH_ARG(double, radialCutoff) = 3.0;
 
 public:  // TORCH_ARG leaves the access private
     nlohmann::json toJson() const;
     /** Throws SpecError naming `where` and the field on a bad or missing value. */
     static EGNNVectorFieldOptions fromJson(const nlohmann::json& config, const std::string& where);
 };
+
+/** ρ(r) of the header, K = count functions up to cutoff: distance [..., 1] → [..., K]. */
+at::Tensor gaussianRadialBasis(const at::Tensor& distance, int64_t count, double cutoff);
 
 class EGNNVectorFieldImpl : public VectorField {
 public:

@@ -1,7 +1,7 @@
 // ada adjoint-sample: train a diffusion sampler from an energy alone by Adjoint Sampling (DESIGN.md §3.4).
 //   ada adjoint-sample --energy dw4|lj13|lj55|muller-brown|openmm:system.xml --out model.adab
 //                      [--iterations 1000] [--samples-per-iteration 64] [--updates-per-iteration 50] [--batch 64]
-//                      [--buffer 10000] [--lr 1e-3] [--lr-final-fraction 1] [--ema 0] [--sigma-max 2] [--sigma-min 1e-3] [--sde-steps 100] [--integrator euler|heun] [--clip 10]
+//                      [--buffer 10000] [--lr 1e-3] [--lr-final-fraction 1] [--ema 0] [--sigma-max 2] [--sigma-min 1e-3] [--time-power 1] [--sde-steps 100] [--integrator euler|heun] [--clip 10]
 //                      [--model egnn|mlp] [--hidden 64] [--layers 4] [--coordinate-range 0] [--layer-norm] [--radial-basis 0 --radial-cutoff 3] [--time-frequency 100] [--temperature 300 (openmm: only)]
 //                      [--seed 0] [--threads N] [--checkpoint ckpt.adab --checkpoint-every 50] [--resume ckpt.adab]
 // The model written to --out is sampled by `ada sample` with the controlled SDE from X_0 = 0
@@ -29,7 +29,7 @@ struct AdjointSampleCommandOptions {
     int64_t hidden = 64, layers = 4, checkpointEvery = 50, progressEvery = 10, radialBasis = 0;
     double learningRate = 1e-3, finalLearningRateFraction = 1.0, emaDecay = 0.0, sigmaMax = 2.0, sigmaMin = 1e-3, clip = 10.0,
            temperature = 300.0, coordinateRange = 0.0, timeFrequency = 100.0,
-           radialCutoff = 3.0;
+           radialCutoff = 3.0, timePower = 1.0;
     uint64_t seed = 0;
     int threads = 0, workers = 1;
     bool temperatureGiven = false, layerNorm = false;
@@ -66,7 +66,7 @@ void adjointSample(const AdjointSampleCommandOptions& o) {
         options.iterations(o.iterations).samplesPerIteration(o.samplesPerIteration).updatesPerIteration(o.updatesPerIteration)
             .batchSize(o.batch).bufferSize(o.buffer).sdeSteps(o.sdeSteps).integrator(o.integrator).learningRate(o.learningRate).gradientClip(o.clip)
             .finalLearningRateFraction(o.finalLearningRateFraction).emaDecay(o.emaDecay)
-            .sigmaMin(o.sigmaMin).sigmaMax(o.sigmaMax).seed(o.seed);
+            .sigmaMin(o.sigmaMin).sigmaMax(o.sigmaMax).timeDensityPower(o.timePower).seed(o.seed);
         at::manual_seed(o.seed);  // the control's initial weights
         std::shared_ptr<ada::VectorField> control;
         if (model == "egnn")
@@ -114,6 +114,8 @@ void addAdjointSampleCommand(CLI::App& app) {
     c->add_option("--ema", o->emaDecay, "decay of the moving average of the weights saved as the sampler (0: none)")->capture_default_str();
     c->add_option("--sigma-max", o->sigmaMax, "largest noise of the geometric schedule")->capture_default_str();
     c->add_option("--sigma-min", o->sigmaMin, "smallest noise of the geometric schedule")->capture_default_str();
+    c->add_option("--time-power", o->timePower, "a: the regression's times are drawn with density a t^(a-1) (1: uniform; > 1: more "
+                  "updates at late times)")->capture_default_str();
     c->add_option("--sde-steps", o->sdeSteps, "SDE steps of the rollouts")->capture_default_str();
     c->add_option("--integrator", o->integrator, "SDE integrator of the rollouts, saved with the model: euler or heun (two field "
                   "evaluations per step, second order)")->capture_default_str()->check(CLI::IsMember({"euler", "heun"}));

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "ada/energy/Energy.h"
@@ -39,7 +40,8 @@ std::vector<double> values(const at::Tensor& x) {
 TEST(AdjointSamplingEGNN, ResumedRunIsBitwiseEqualToTheUninterruptedOne) {
     const auto dw4 = ada::makeEnergy("dw4");
     const auto options = ada::AdjointSamplingOptions().iterations(4).samplesPerIteration(16).updatesPerIteration(5).batchSize(16)
-                             .bufferSize(40).sdeSteps(20).sigmaMax(2.0).seed(3).finalLearningRateFraction(0.1).emaDecay(0.9);
+                             .bufferSize(40).sdeSteps(20).sigmaMax(2.0).seed(3).finalLearningRateFraction(0.1).emaDecay(0.9)
+                             .timeDensityPower(2.0);  // saved with the checkpoint: a resumed run that lost it would draw other times
     auto fieldA = control(1, 16, 2);
     ada::AdjointSamplingTrainer uninterrupted(fieldA, *dw4, options);
     uninterrupted.train();
@@ -80,6 +82,23 @@ TEST(AdjointSamplingEGNN, ResumedRunIsBitwiseEqualToTheUninterruptedOne) {
     } catch (const ada::SpecError& e) {
         EXPECT_NE(std::string(e.what()).find(checkpoint), std::string::npos) << e.what();
     }
+}
+
+TEST(AdjointSamplingEGNN, RegressionTimesFollowTheirDensity) {
+    // Density a t^(a-1): P(t < s) = s^a and mean a / (a + 1); a = 1 is uniform.
+    at::Generator g = at::detail::createCPUGenerator(9);
+    const at::TensorOptions opts = at::TensorOptions().dtype(at::kDouble);
+    for (double a : {1.0, 3.0}) {
+        const at::Tensor t = ada::AdjointSamplingTrainer::regressionTimes(200000, a, g, opts);
+        ASSERT_EQ(t.size(0), 200000);
+        EXPECT_GE(t.min().item<double>(), 1e-4);
+        EXPECT_LE(t.max().item<double>(), 1 - 1e-4);
+        EXPECT_NEAR(t.mean().item<double>(), a / (a + 1), 0.003) << "a = " << a;
+        EXPECT_NEAR((t < 0.5).to(at::kDouble).mean().item<double>(), std::pow(0.5, a), 0.003) << "a = " << a;
+    }
+    const auto dw4 = ada::makeEnergy("dw4");
+    for (double bad : {0.0, -1.0, std::nan("")})
+        EXPECT_THROW(ada::AdjointSamplingTrainer(control(0, 8, 1), *dw4, ada::AdjointSamplingOptions().timeDensityPower(bad)), ada::SpecError);
 }
 
 // DW-4 whose gradient is NaN for configurations with a particle in the upper half plane: the loss turns NaN.

@@ -33,6 +33,8 @@ void checkOptions(const AdjointSamplingOptions& o, const std::string& where) {
                         "fraction >= 0, EMA decay in [0, 1); found " +
                         o.toJson().dump());
     sdeIntegratorFromName(o.integrator(), where);
+    if (!(o.timeDensityPower() > 0) || !std::isfinite(o.timeDensityPower()))
+        throw SpecError(where + ": needs a finite time density power > 0, found " + std::to_string(o.timeDensityPower()));
     if (!(o.sigmaMax() > o.sigmaMin() && o.sigmaMin() > 0))
         throw SpecError(where + ": needs 0 < sigma_min < sigma_max, found sigma_min " + std::to_string(o.sigmaMin()) + " and sigma_max " +
                         std::to_string(o.sigmaMax()));
@@ -45,7 +47,7 @@ nlohmann::json AdjointSamplingOptions::toJson() const {
             {"batch_size", batchSize_},        {"buffer_size", bufferSize_},                     {"sde_steps", sdeSteps_},  {"integrator", integrator_},
             {"learning_rate", learningRate_},  {"final_learning_rate_fraction", finalLearningRateFraction_}, {"ema_decay", emaDecay_},
             {"temperature", temperature_},     {"gradient_clip", gradientClip_},
-            {"sigma_min", sigmaMin_},          {"sigma_max", sigmaMax_},                         {"seed", seed_},
+            {"sigma_min", sigmaMin_},          {"sigma_max", sigmaMax_},                         {"time_density_power", timeDensityPower_}, {"seed", seed_},
             {"progress_every", progressEvery_}, {"checkpoint_every", checkpointEvery_},          {"checkpoint_path", checkpointPath_}};
 }
 
@@ -58,7 +60,7 @@ AdjointSamplingOptions AdjointSamplingOptions::fromJson(const nlohmann::json& co
         .integrator(f.string("integrator", "euler")).learningRate(f.number("learning_rate"))
         .finalLearningRateFraction(f.number("final_learning_rate_fraction", 1.0)).emaDecay(f.number("ema_decay", 0.0))
         .temperature(f.number("temperature")).gradientClip(f.number("gradient_clip")).sigmaMin(f.number("sigma_min"))
-        .sigmaMax(f.number("sigma_max")).seed(f.unsignedInteger("seed")).progressEvery(f.integer64("progress_every"))
+        .sigmaMax(f.number("sigma_max")).timeDensityPower(f.number("time_density_power", 1.0)).seed(f.unsignedInteger("seed")).progressEvery(f.integer64("progress_every"))
         .checkpointEvery(f.integer64("checkpoint_every")).checkpointPath(f.string("checkpoint_path", ""));
     return o;
 }
@@ -122,6 +124,13 @@ at::Tensor AdjointSamplingTrainer::terminalCostGradient(const at::Tensor& x1, do
     return project(g);
 }
 
+at::Tensor AdjointSamplingTrainer::regressionTimes(int64_t count, double power, at::Generator& generator, const at::TensorOptions& options) {
+    at::Tensor u = at::rand({count}, generator, options);
+    if (power != 1.0)
+        u = u.pow(1.0 / power);  // P(t < s) = P(u < s^power) = s^power: density power · s^(power − 1)
+    return u.clamp(1e-4, 1 - 1e-4);
+}
+
 double AdjointSamplingTrainer::iterate() {
     const int64_t M = options_.samplesPerIteration();
     const at::Tensor x1 = sample(M);
@@ -147,7 +156,7 @@ double AdjointSamplingTrainer::iterate() {
         const int64_t B = std::min(options_.batchSize(), bufferCount_);
         const at::Tensor index = at::randint(bufferCount_, {B}, generator_, at::TensorOptions().dtype(at::kLong));
         const at::Tensor xb = bufferX_.index_select(0, index), gb = bufferGrad_.index_select(0, index);
-        const at::Tensor t = at::rand({B}, generator_, opts).clamp(1e-4, 1 - 1e-4);
+        const at::Tensor t = regressionTimes(B, options_.timeDensityPower(), generator_, opts);
         // Bridge X_t | X_1 ~ N(gamma_t X_1, nu_t (1 - gamma_t) I), per sample t.
         const at::Tensor nu = schedule.sigmaMax * schedule.sigmaMax * (1 - at::pow(schedule.ratio(), -2 * t));
         const at::Tensor gamma = nu / nu1;

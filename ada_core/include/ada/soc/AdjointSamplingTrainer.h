@@ -19,6 +19,7 @@
 // of a finite control's capacity, on late times (small sigma), where the regression target is nearly deterministic
 // (X_t ~ X_1) and the control must reproduce the stiff forces about a minimum, and less on early times, whose
 // target grad g(X_1) | X_t is broad and dominates the loss's variance.
+// Measured on LJ-13 with a = 2: the starved early times let rollouts collide (docs/benchmarks/adjoint_sampling.md).
 // Loop: roll out M samples of the current sampler without gradients, one energy gradient each (per-particle
 // norms clipped), push them into a FIFO replay buffer, then take many gradient steps from the buffer: few
 // energy evaluations, many updates. Particle systems use zero-centre-of-mass noise and fields
